@@ -1,0 +1,359 @@
+"""Domain types: users, tickets, messages, conversations and memory checkpoints.
+
+Plain frozen dataclasses with explicit ``to_dict`` / ``from_dict`` (camelCase keys, the
+shape stored in Firestore). Timestamps are timezone-aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_datetime(value: Any) -> datetime:
+    """Accept a datetime (Firestore) or an ISO string (SQLite, JSON exports)."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, str):
+        parsed = datetime.fromisoformat(value)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    raise TypeError(f"not a timestamp: {value!r}")
+
+
+class Role(StrEnum):
+    CUSTOMER = "customer"
+    AGENT = "agent"
+
+
+class AuthorRole(StrEnum):
+    CUSTOMER = "customer"
+    ASSISTANT = "assistant"
+    AGENT = "agent"
+    SYSTEM = "system"
+
+
+class Status(StrEnum):
+    OPEN = "open"
+    WAITING_ON_CUSTOMER = "waiting_on_customer"
+    WAITING_ON_AGENT = "waiting_on_agent"
+    RESOLVED = "resolved"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Visibility(StrEnum):
+    PUBLIC = "public"
+    INTERNAL = "internal"
+
+
+class MessageStatus(StrEnum):
+    PENDING = "pending"
+    COMPLETE = "complete"
+    FAILED = "failed"
+    TRUNCATED = "truncated"
+
+
+@dataclass(frozen=True)
+class User:
+    uid: str
+    role: Role
+    display_name: str
+    email: str = ""
+    disabled: bool = False
+
+    @property
+    def is_agent(self) -> bool:
+        return self.role is Role.AGENT and not self.disabled
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "uid": self.uid,
+            "role": self.role.value,
+            "displayName": self.display_name,
+            "email": self.email,
+            "disabled": self.disabled,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> User:
+        return cls(
+            uid=data["uid"],
+            role=Role(data["role"]),
+            display_name=data.get("displayName", ""),
+            email=data.get("email", ""),
+            disabled=bool(data.get("disabled", False)),
+        )
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+        )
+
+    def to_dict(self) -> dict[str, int]:
+        return {"promptTokens": self.prompt_tokens, "completionTokens": self.completion_tokens}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Usage:
+        data = data or {}
+        return cls(int(data.get("promptTokens", 0)), int(data.get("completionTokens", 0)))
+
+
+@dataclass(frozen=True)
+class ConversationRef:
+    """A thread of messages: the ticket's shared thread, or one agent's copilot thread."""
+
+    ticket_id: str
+    agent_uid: str | None = None
+
+    @property
+    def is_copilot(self) -> bool:
+        return self.agent_uid is not None
+
+    @property
+    def key(self) -> str:
+        """A stable string key, also the Firestore path below ``tickets/``."""
+        if self.agent_uid is None:
+            return self.ticket_id
+        return f"{self.ticket_id}/copilots/{self.agent_uid}"
+
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    seq: int
+    author_uid: str
+    author_role: AuthorRole
+    visibility: Visibility
+    text: str
+    created_at: datetime
+    status: MessageStatus = MessageStatus.COMPLETE
+    usage: Usage | None = None
+    error: str | None = None
+    reply_to: str | None = None
+
+    @property
+    def is_internal(self) -> bool:
+        return self.visibility is Visibility.INTERNAL
+
+    @property
+    def counts_for_memory(self) -> bool:
+        """Failed and pending replies are shown in the thread but never sent to the model."""
+        return self.status in (MessageStatus.COMPLETE, MessageStatus.TRUNCATED) and bool(
+            self.text.strip()
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "seq": self.seq,
+            "authorUid": self.author_uid,
+            "authorRole": self.author_role.value,
+            "visibility": self.visibility.value,
+            "text": self.text,
+            "createdAt": self.created_at,
+            "status": self.status.value,
+            "usage": self.usage.to_dict() if self.usage else None,
+            "error": self.error,
+            "replyTo": self.reply_to,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Message:
+        return cls(
+            id=data["id"],
+            seq=int(data["seq"]),
+            author_uid=data["authorUid"],
+            author_role=AuthorRole(data["authorRole"]),
+            visibility=Visibility(data["visibility"]),
+            text=data.get("text", ""),
+            created_at=as_datetime(data["createdAt"]),
+            status=MessageStatus(data.get("status", MessageStatus.COMPLETE.value)),
+            usage=Usage.from_dict(data["usage"]) if data.get("usage") else None,
+            error=data.get("error"),
+            reply_to=data.get("replyTo"),
+        )
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """What a caller asks a store to append; the store assigns ``seq`` and the timestamp."""
+
+    id: str
+    author_uid: str
+    author_role: AuthorRole
+    text: str
+    visibility: Visibility = Visibility.PUBLIC
+    status: MessageStatus = MessageStatus.COMPLETE
+    reply_to: str | None = None
+
+    def at(self, seq: int, created_at: datetime) -> Message:
+        return Message(
+            id=self.id,
+            seq=seq,
+            author_uid=self.author_uid,
+            author_role=self.author_role,
+            visibility=self.visibility,
+            text=self.text,
+            created_at=created_at,
+            status=self.status,
+            reply_to=self.reply_to,
+        )
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The memory of a conversation: a summary that covers messages through ``covered_seq``."""
+
+    summary: str
+    facts: tuple[str, ...]
+    covered_seq: int
+    version: int
+    updated_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary,
+            "facts": list(self.facts),
+            "coveredSeq": self.covered_seq,
+            "version": self.version,
+            "updatedAt": self.updated_at,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Checkpoint:
+        return cls(
+            summary=data.get("summary", ""),
+            facts=tuple(data.get("facts", ())),
+            covered_seq=int(data.get("coveredSeq", 0)),
+            version=int(data.get("version", 0)),
+            updated_at=as_datetime(data["updatedAt"]),
+        )
+
+
+@dataclass(frozen=True)
+class ConversationState:
+    last_seq: int
+    checkpoint: Checkpoint | None = None
+
+    @property
+    def checkpoint_version(self) -> int:
+        return self.checkpoint.version if self.checkpoint else 0
+
+    @property
+    def covered_seq(self) -> int:
+        return self.checkpoint.covered_seq if self.checkpoint else 0
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: str
+    customer_uid: str
+    subject: str
+    created_at: datetime
+    updated_at: datetime
+    status: Status = Status.OPEN
+    customer_name: str = ""
+    assignee_uid: str | None = None
+    labels: tuple[str, ...] = ()
+    last_seq: int = 0
+    last_customer_seq: int = 0
+    last_author_role: AuthorRole | None = None
+    assistant_active: bool = True
+    seen_by: Mapping[str, int] = field(default_factory=dict)
+
+    def activity_fields(self, message: Message) -> dict[str, Any]:
+        """The stored ticket fields that change when ``message`` joins the shared thread."""
+        fields: dict[str, Any] = {
+            "lastSeq": message.seq,
+            "updatedAt": message.created_at,
+            "lastAuthorRole": message.author_role.value,
+        }
+        if message.author_role is AuthorRole.CUSTOMER:
+            fields["lastCustomerSeq"] = message.seq
+        return fields
+
+    def after_message(self, message: Message) -> Ticket:
+        return Ticket.from_dict({**self.to_dict(), **self.activity_fields(message)})
+
+    def unread_for(self, uid: str) -> bool:
+        """New customer activity since this user last opened the ticket."""
+        return self.last_customer_seq > int(self.seen_by.get(uid, 0))
+
+    def with_changes(self, **changes: Any) -> Ticket:
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "customerUid": self.customer_uid,
+            "customerName": self.customer_name,
+            "subject": self.subject,
+            "status": self.status.value,
+            "assigneeUid": self.assignee_uid,
+            "labels": list(self.labels),
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+            "lastSeq": self.last_seq,
+            "lastCustomerSeq": self.last_customer_seq,
+            "lastAuthorRole": self.last_author_role.value if self.last_author_role else None,
+            "assistantActive": self.assistant_active,
+            "seenBy": dict(self.seen_by),
+            "searchKeys": sorted(search_keys(self.subject, self.customer_name, self.id)),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Ticket:
+        last_role = data.get("lastAuthorRole")
+        return cls(
+            id=data["id"],
+            customer_uid=data["customerUid"],
+            customer_name=data.get("customerName", ""),
+            subject=data.get("subject", ""),
+            status=Status(data.get("status", Status.OPEN.value)),
+            assignee_uid=data.get("assigneeUid"),
+            labels=tuple(data.get("labels", ())),
+            created_at=as_datetime(data["createdAt"]),
+            updated_at=as_datetime(data["updatedAt"]),
+            last_seq=int(data.get("lastSeq", 0)),
+            last_customer_seq=int(data.get("lastCustomerSeq", 0)),
+            last_author_role=AuthorRole(last_role) if last_role else None,
+            assistant_active=bool(data.get("assistantActive", True)),
+            seen_by={str(k): int(v) for k, v in (data.get("seenBy") or {}).items()},
+        )
+
+
+SEARCH_KEY_MIN, SEARCH_KEY_MAX = 2, 16
+
+
+def normalize_search(text: str) -> list[str]:
+    words = "".join(ch.lower() if ch.isalnum() else " " for ch in text).split()
+    return [w[:SEARCH_KEY_MAX] for w in words if len(w) >= SEARCH_KEY_MIN]
+
+
+def search_keys(*texts: str) -> set[str]:
+    """Word prefixes of the subject, customer name and id: an ``array_contains`` index."""
+    keys: set[str] = set()
+    for text in texts:
+        for word in normalize_search(text):
+            keys.update(word[:n] for n in range(SEARCH_KEY_MIN, len(word) + 1))
+    return keys

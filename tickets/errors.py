@@ -1,0 +1,89 @@
+"""The exception tree. Every message tells the user what happened and what to do next."""
+
+from __future__ import annotations
+
+
+class TicketError(Exception):
+    """Base of every error the service layer raises on purpose."""
+
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(TicketError):
+    """The request itself is wrong: bad id, empty or oversized text, unknown value."""
+
+    code = "invalid"
+
+
+class InvalidId(InvalidInput):
+    code = "invalid_id"
+
+    def __init__(self, kind: str, value: object) -> None:
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        super().__init__(
+            f"{shown} is not a valid {kind} id: use 1-64 letters, digits, '-' or '_', "
+            "starting with a letter or digit."
+        )
+        self.kind = kind
+
+
+class TicketNotFound(TicketError):
+    """Raised for a missing ticket and for a ticket the caller may not see (same answer)."""
+
+    code = "not_found"
+
+    def __init__(self, ticket_id: str) -> None:
+        super().__init__(
+            f"Ticket {ticket_id} was not found. Check the id or pick it from your list."
+        )
+        self.ticket_id = ticket_id
+
+
+class MessageNotFound(TicketError):
+    code = "not_found"
+
+    def __init__(self, message_id: str) -> None:
+        super().__init__(f"Message {message_id} was not found.")
+        self.message_id = message_id
+
+
+class AccessDenied(TicketError):
+    """The caller is known and may see the ticket, but may not perform this action."""
+
+    code = "forbidden"
+
+
+class NotSignedIn(AccessDenied):
+    code = "unauthenticated"
+
+    def __init__(self) -> None:
+        super().__init__("You are signed out or your account is disabled. Sign in again.")
+
+
+class StoreUnavailable(TicketError):
+    """The database could not be reached; the request can be retried as is."""
+
+    code = "unavailable"
+
+    def __init__(self, detail: str = "") -> None:
+        suffix = f" ({detail})" if detail else ""
+        super().__init__(
+            "The ticket database is not reachable right now; nothing was lost. "
+            f"Try again in a moment.{suffix}"
+        )
+
+
+class BudgetExceeded(TicketError):
+    """A token budget is used up: no model call is made, a human takes over."""
+
+    code = "budget"
+
+
+class ConfigError(TicketError):
+    """A setting is missing or unsafe. The message names the setting to change."""
+
+    code = "config"
