@@ -168,6 +168,21 @@ class FirestoreStore:
         return self._transaction(body)
 
     def list_tickets(self, query: TicketQuery) -> list[Ticket]:
+        q = self._ticket_filter(query)
+        q = q.order_by("updatedAt", direction=firestore.Query.DESCENDING).limit(query.limit)
+        return [Ticket.from_dict(d) for d in self._run(lambda: self._stream(q))]
+
+    def count_tickets(self, query: TicketQuery) -> int:
+        aggregate = self._ticket_filter(query).count()
+
+        def run() -> int:
+            result = aggregate.get()
+            self._count()  # an aggregation is billed per 1,000 index entries, at least one read
+            return int(result[0][0].value)
+
+        return self._run(run)
+
+    def _ticket_filter(self, query: TicketQuery) -> Any:
         q: Any = self._tickets()
         if query.customer_uid is not None:
             q = q.where(filter=FieldFilter("customerUid", "==", query.customer_uid))
@@ -180,8 +195,7 @@ class FirestoreStore:
             q = q.where(filter=FieldFilter("assigneeUid", "==", assignee))
         if query.search_key:
             q = q.where(filter=FieldFilter("searchKeys", "array_contains", query.search_key))
-        q = q.order_by("updatedAt", direction=firestore.Query.DESCENDING).limit(query.limit)
-        return [Ticket.from_dict(d) for d in self._run(lambda: self._stream(q))]
+        return q
 
     # -- messages -------------------------------------------------------------------------
 

@@ -196,6 +196,19 @@ class SqliteStore:
             return ticket
 
     def list_tickets(self, query: TicketQuery) -> list[Ticket]:
+        where, params = self._ticket_filter(query)
+        # ``where`` holds only constant fragments with ? placeholders
+        sql = "SELECT data FROM tickets" + where + " ORDER BY updated_at DESC LIMIT ?"  # noqa: S608
+        rows = self._query(sql, [*params, query.limit])
+        return [Ticket.from_dict(json.loads(r["data"])) for r in rows]
+
+    def count_tickets(self, query: TicketQuery) -> int:
+        where, params = self._ticket_filter(query)
+        count_sql = "SELECT COUNT(*) FROM tickets" + where  # noqa: S608 (placeholders only)
+        return int(self._query(count_sql, params)[0][0])
+
+    @staticmethod
+    def _ticket_filter(query: TicketQuery) -> tuple[str, list[Any]]:
         where, params = [], []  # type: list[str], list[Any]
         if query.customer_uid is not None:
             where.append("customer_uid = ?")
@@ -213,12 +226,7 @@ class SqliteStore:
                 "EXISTS (SELECT 1 FROM json_each(tickets.data, '$.searchKeys') WHERE value = ?)"
             )
             params.append(query.search_key)
-        sql = "SELECT data FROM tickets"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY updated_at DESC LIMIT ?"
-        params.append(query.limit)
-        return [Ticket.from_dict(json.loads(r["data"])) for r in self._query(sql, params)]
+        return (" WHERE " + " AND ".join(where) if where else ""), params
 
     # -- messages -------------------------------------------------------------------------
 

@@ -255,3 +255,12 @@ def test_concurrent_posts_lose_nothing_and_keep_order(store: TicketStore) -> Non
     for prefix in ("customer", "tab", "agent"):
         mine = [m.text for m in messages if m.text.startswith(prefix)]
         assert mine == [f"{prefix} {i}" for i in range(per_writer)]  # each writer's order kept
+
+
+def test_count_tickets(store: TicketStore) -> None:
+    store.create_ticket(make_ticket("cust-a"))
+    store.create_ticket(make_ticket("cust-b", status=Status.WAITING_ON_AGENT))
+    store.create_ticket(make_ticket("cust-a", assignee_uid="agent-1"))
+    assert store.count_tickets(TicketQuery()) == 3
+    assert store.count_tickets(TicketQuery(customer_uid="cust-a")) == 2
+    assert store.count_tickets(TicketQuery(assignee=UNASSIGNED, statuses=(Status.OPEN,))) == 1
