@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+
+from config.settings import load_settings
+from tickets.errors import ConfigError
+
+
+def test_defaults_are_embedded() -> None:
+    settings = load_settings(env={})
+    assert settings.store.backend == "sqlite"
+    assert settings.model.uses_local_server
+    assert settings.memory.strategy == "summary"
+
+
+def test_firestore_when_emulator_or_project_configured() -> None:
+    emulator = load_settings(env={"FIRESTORE_EMULATOR_HOST": "127.0.0.1:8080"})
+    assert emulator.store.backend == "firestore"
+    assert emulator.store.project == "demo-ticket-assistant"
+    assert load_settings(env={"GOOGLE_CLOUD_PROJECT": "acme-prod"}).store.backend == "firestore"
+
+
+def test_emulator_with_real_project_is_refused() -> None:
+    with pytest.raises(ConfigError) as err:
+        load_settings(
+            env={"FIRESTORE_EMULATOR_HOST": "127.0.0.1:8080", "GOOGLE_CLOUD_PROJECT": "acme-prod"}
+        )
+    assert "demo-" in str(err.value) and "GOOGLE_CLOUD_PROJECT" in str(err.value)
+
+
+def test_environment_wins_over_secrets_and_secrets_are_not_in_repr() -> None:
+    settings = load_settings(
+        env={"OPENAI_MODEL": "from-env"},
+        secrets={"OPENAI_MODEL": "from-secrets", "OPENAI_API_KEY": "sk-secret-value"},
+    )
+    assert settings.model.model == "from-env"
+    assert settings.model.api_key == "sk-secret-value"
+    assert "sk-secret-value" not in repr(settings)
+    assert not settings.model.uses_local_server
+
+
+def test_bad_values_name_the_setting() -> None:
+    with pytest.raises(ConfigError, match="MEMORY_BUDGET_TOKENS"):
+        load_settings(env={"MEMORY_BUDGET_TOKENS": "lots"})
+    with pytest.raises(ConfigError, match="MEMORY_STRATEGY"):
+        load_settings(env={"MEMORY_STRATEGY": "magic"})
+    with pytest.raises(ConfigError, match="ALLOW_DEMO_LOGIN"):
+        load_settings(env={"ALLOW_DEMO_LOGIN": "perhaps"})
