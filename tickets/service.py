@@ -233,6 +233,17 @@ class TicketService:
             )
         return self.store.update_ticket(ticket.id, TicketChanges(status=Status.WAITING_ON_AGENT))
 
+    def hand_to_human(self, ticket: Ticket, notice: str) -> Ticket:
+        """Route to a person: the assistant stops answering and the customer is told why."""
+        if ticket.assistant_active or ticket.status is not Status.WAITING_ON_AGENT:
+            self.store.append_message(
+                ConversationRef(ticket.id),
+                NewMessage(new_message_id(), SYSTEM_UID, AuthorRole.SYSTEM, notice),
+            )
+        return self.store.update_ticket(
+            ticket.id, TicketChanges(status=Status.WAITING_ON_AGENT, assistant_active=False)
+        )
+
     # -- agent actions --------------------------------------------------------------------
 
     def assign(self, user: User, ticket_id: str, assignee_uid: str | None) -> Ticket:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from assistant.protocol import Completion
+from memory.prompt import ChatMessage
 from memory.summary import SummaryRequest
+from tickets.domain import Usage
 
 
 @dataclass
@@ -38,3 +41,61 @@ class FakeSummarizer:
             "Key facts: see pinned facts.\nTried: descaling.\nPromises: none.\n"
             "Open questions: refund or replacement.\nNext step: agent decides."
         )
+
+
+@dataclass
+class FakeReply:
+    """One queued reply: its chunks, how it ends, and optionally an error after the chunks."""
+
+    chunks: list[str]
+    finish_reason: str | None = "stop"
+    usage: Usage | None = field(default_factory=lambda: Usage(50, 10))
+    error: Exception | None = None  # raised after the chunks (or at once if there are none)
+
+
+class FakeReplyStream:
+    def __init__(self, reply: FakeReply) -> None:
+        self.reply = reply
+        self.text = ""
+        self.result: Completion | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        for chunk in self.reply.chunks:
+            self.text += chunk
+            yield chunk
+        if self.reply.error is not None:
+            self.result = Completion(self.text, None, None)
+            raise self.reply.error
+        self.result = Completion(self.text, self.reply.finish_reason, self.reply.usage)
+
+
+@dataclass
+class FakeModel:
+    """Replays queued replies; records every prompt it was sent. Empty queue: a default."""
+
+    replies: list[FakeReply] = field(default_factory=list)
+    prompts: list[list[ChatMessage]] = field(default_factory=list)
+    name: str = "fake-model"
+    default_text: str = "Thanks! Could you share your order number?"
+
+    def queue(self, *replies: FakeReply) -> FakeModel:
+        self.replies.extend(replies)
+        return self
+
+    def _next(self, messages: Sequence[ChatMessage]) -> FakeReply:
+        self.prompts.append(list(messages))
+        if self.replies:
+            return self.replies.pop(0)
+        return FakeReply([self.default_text[:10], self.default_text[10:]])
+
+    def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int) -> FakeReplyStream:
+        reply = self._next(messages)
+        if reply.error is not None and not reply.chunks:
+            raise reply.error
+        return FakeReplyStream(reply)
+
+    def complete(self, messages: Sequence[ChatMessage], *, max_tokens: int) -> Completion:
+        reply = self._next(messages)
+        if reply.error is not None:
+            raise reply.error
+        return Completion("".join(reply.chunks), reply.finish_reason, reply.usage)
