@@ -9,7 +9,7 @@ arrived), with a message the UI shows next to a Retry button.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
 from assistant.errors import ModelError
@@ -48,7 +48,7 @@ class ReplyRun:
         self.message: Message | None = None  # the stored outcome, once iteration ended
         self.error: str | None = None
 
-    def __iter__(self) -> Iterator[str]:
+    def __iter__(self) -> Generator[str, None, None]:
         text, result, error = "", None, None  # type: str, Completion | None, str | None
         try:
             stream = self.model.stream(self.plan.messages, max_tokens=self.max_tokens)

@@ -78,9 +78,9 @@ def test_a_reply_abandoned_mid_stream_is_stored_as_truncated(store: SqliteStore)
     ticket = svc.tickets.open_ticket(ADA, "Kettle", "It leaks")
     run = svc.assistant.reply(ADA, ticket.id)
     assert run is not None
-    stream = iter(run)
+    stream = run.__iter__()
     assert next(stream) == "one "
-    stream.close()  # the page was reloaded mid-reply  # type: ignore[attr-defined]
+    stream.close()  # the page was reloaded mid-reply
     assert run.message is not None and run.message.status is MessageStatus.TRUNCATED
     assert run.message.text == "one "
 
