@@ -30,5 +30,7 @@ class LazyModel:
     def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int) -> ReplyStream:
         return self._get().stream(messages, max_tokens=max_tokens)
 
-    def complete(self, messages: Sequence[ChatMessage], *, max_tokens: int) -> Completion:
-        return self._get().complete(messages, max_tokens=max_tokens)
+    def complete(
+        self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float | None = None
+    ) -> Completion:
+        return self._get().complete(messages, max_tokens=max_tokens, temperature=temperature)

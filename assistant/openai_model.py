@@ -162,8 +162,12 @@ class OpenAIChatModel:
         chunks = self._call(lambda: self.client.chat.completions.create(**kwargs))
         return OpenAIReplyStream(chunks)
 
-    def complete(self, messages: Sequence[ChatMessage], *, max_tokens: int) -> Completion:
+    def complete(
+        self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float | None = None
+    ) -> Completion:
         kwargs = self._request(messages, max_tokens)
+        if temperature is not None:
+            kwargs["temperature"] = temperature
         response = self._call(lambda: self.client.chat.completions.create(**kwargs))
         choice = response.choices[0]
         usage = (

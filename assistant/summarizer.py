@@ -25,7 +25,9 @@ class ModelSummarizer:
         self.model, self.on_usage = model, on_usage
 
     def summarize(self, request: SummaryRequest) -> str:
-        result = self.model.complete(summary_messages(request), max_tokens=request.max_tokens)
+        result = self.model.complete(
+            summary_messages(request), max_tokens=request.max_tokens, temperature=0.0
+        )
         if result.usage:
             self.on_usage(result.usage)
         if result.finish_reason == "length":

@@ -94,7 +94,9 @@ class FakeModel:
             raise reply.error
         return FakeReplyStream(reply)
 
-    def complete(self, messages: Sequence[ChatMessage], *, max_tokens: int) -> Completion:
+    def complete(
+        self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float | None = None
+    ) -> Completion:
         reply = self._next(messages)
         if reply.error is not None:
             raise reply.error

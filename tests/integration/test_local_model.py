@@ -1,0 +1,75 @@
+"""Against the real local model (SmolLM2 on llama.cpp's server, in process)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assistant.local_server import LocalModelServer, resolve
+from assistant.openai_model import OpenAIChatModel, make_client
+from assistant.summarizer import ModelSummarizer
+from memory.prompt import ChatMessage
+from memory.summary import SummaryRequest
+
+pytestmark = pytest.mark.localmodel
+
+
+@pytest.fixture(scope="module")
+def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalModelServer]:
+    server = LocalModelServer(resolve("smollm2", Path(tmp_path_factory.mktemp("models"))))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def model(local_server: LocalModelServer) -> OpenAIChatModel:
+    client = make_client(None, local_server.base_url, connect_timeout_s=5, stall_timeout_s=60)
+    return OpenAIChatModel(client, local_server.model.alias)
+
+
+def test_server_listens_on_loopback_only(local_server: LocalModelServer) -> None:
+    assert local_server.address.startswith("http://127.0.0.1:")
+
+
+def test_streamed_reply_completes_with_stop_and_usage(model: OpenAIChatModel) -> None:
+    stream = model.stream(
+        [
+            ChatMessage("system", "You are a helpful support assistant. Answer in one sentence."),
+            ChatMessage("user", "Hi! Can you help me?"),
+        ],
+        max_tokens=200,
+    )
+    text = "".join(stream)
+    assert text.strip()
+    assert stream.result is not None
+    assert stream.result.finish_reason == "stop"
+    assert stream.result.usage is not None and stream.result.usage.prompt_tokens > 10
+    assert stream.result.usage.completion_tokens > 0
+
+
+def test_a_short_limit_ends_with_length(model: OpenAIChatModel) -> None:
+    stream = model.stream([ChatMessage("user", "Write a long story about a kettle.")], max_tokens=5)
+    "".join(stream)
+    assert stream.result is not None and stream.result.finish_reason == "length"
+
+
+def test_summary_call_returns_text(model: OpenAIChatModel) -> None:
+    summary = ModelSummarizer(model).summarize(
+        SummaryRequest(
+            previous_summary="",
+            transcript=[
+                "#1 Customer: My kettle, order ORD-1234, leaks since Monday.",
+                "#2 Assistant: Sorry! Did you try descaling it?",
+                "#3 Customer: Yes, it still leaks.",
+            ],
+            max_tokens=300,
+        )
+    )
+    assert summary.strip()
+
+
+def test_local_token_count(local_server: LocalModelServer) -> None:
+    assert local_server.count_tokens("hello world") == 2
