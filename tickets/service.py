@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from tickets import policy
+from tickets import export, policy
 from tickets.domain import (
     AuthorRole,
     ConversationRef,
@@ -22,8 +22,8 @@ from tickets.domain import (
     utcnow,
 )
 from tickets.errors import InvalidInput, NotSignedIn
-from tickets.ids import new_message_id, new_ticket_id, validate_id
-from tickets.store import UNASSIGNED, TicketChanges, TicketQuery, TicketStore
+from tickets.ids import new_event_id, new_message_id, new_ticket_id, validate_id
+from tickets.store import UNASSIGNED, AuditEvent, TicketChanges, TicketQuery, TicketStore
 from tickets.text import TextLimits, clean_labels, clean_message, clean_subject
 
 ACTIVE_STATUSES = (Status.OPEN, Status.WAITING_ON_AGENT, Status.WAITING_ON_CUSTOMER)
@@ -282,6 +282,29 @@ class TicketService:
     def mark_seen(self, user: User, ticket: Ticket) -> None:
         if user.is_agent and ticket.unread_for(user.uid):
             self.store.update_ticket(ticket.id, TicketChanges(seen={user.uid: ticket.last_seq}))
+
+    # -- exports --------------------------------------------------------------------------
+
+    def export(
+        self, user: User, ticket_id: str, fmt: str, *, include_internal: bool = False
+    ) -> Iterator[str]:
+        """Stream a transcript. Customers always get public messages only. Logged."""
+        if fmt not in export.FORMATS:
+            raise InvalidInput(f"Unknown export format {fmt!r}: use json, md or html.")
+        ticket = self.ticket(user, ticket_id)
+        internal = include_internal and policy.sees_internal_notes(user)
+        now = self.clock()
+        self.store.record_event(
+            AuditEvent(
+                new_event_id(),
+                "export",
+                user.uid,
+                ticket.id,
+                now,
+                {"format": fmt, "includeInternal": internal},
+            )
+        )
+        return export.render(self.store, fmt, export.ExportRequest(ticket, internal, user.uid, now))
 
     def agents(self, user: User) -> list[User]:
         policy.require_agent(user, "list agents")

@@ -1,0 +1,166 @@
+"""Demo data: two customers, an agent, a few tickets, and one long ticket already compacted.
+
+Idempotent: fixed ids, and nothing is written twice. The long ticket's summary is scripted
+with the conversation (it is demo data), and its pinned facts are extracted by the real
+extractor from the folded messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from memory.facts import merge_facts
+from tickets.domain import (
+    AuthorRole,
+    Checkpoint,
+    ConversationRef,
+    NewMessage,
+    Role,
+    Status,
+    Ticket,
+    User,
+    Visibility,
+    utcnow,
+)
+from tickets.store import TicketChanges, TicketStore
+
+ADA = User("cust-ada", Role.CUSTOMER, "Ada Lovelace", "ada@example.com")
+BOB = User("cust-bob", Role.CUSTOMER, "Bob Marley", "bob@example.com")
+KIM = User("agent-kim", Role.AGENT, "Kim Park", "kim@support.example.com")
+USERS = (ADA, BOB, KIM)
+LONG_TICKET = "tk-demo-thermostat"
+
+LONG_SUMMARY = """\
+Problem: Ada's smart thermostat (model TH-300, serial SN-77X1-0042) drops off Wi-Fi every few hours.
+Key facts: order TH-48213 of 2026-09-14, $189.00; firmware 4.2.1; router on 2.4 GHz channel 11.
+Tried: power cycle, router restart, channel change to 6, factory reset, firmware re-flash.
+Promises made: a replacement if the issue persists after the 4.2.2 update.
+Open questions: whether the disconnects follow the router's nightly reboot.
+Next step: install firmware 4.2.2 and report back; agent to approve a replacement otherwise."""
+
+_CUSTOMER_LINES = (
+    "It dropped off Wi-Fi again at {hour}:00.",
+    "Still disconnecting, the app shows it offline since {hour}:15.",
+    "I tried what you suggested; no change, it went offline at {hour}:40.",
+    "It reconnects by itself after about twenty minutes each time.",
+    "The router log shows nothing special around {hour}:00.",
+)
+_ASSISTANT_LINES = (
+    "Thanks for the update. Does it happen at the same time as the router's nightly reboot?",
+    "Understood. Please keep the thermostat on the 2.4 GHz network and note the times.",
+    "Thank you. A firmware update (4.2.2) is being rolled out that targets this issue.",
+    "Noted. If it persists after 4.2.2, we will arrange a replacement.",
+    "That helps. Could you check whether the signal strength in the app is above 60%?",
+)
+
+
+@dataclass(frozen=True)
+class Line:
+    who: User | None  # None: the assistant
+    role: AuthorRole
+    text: str
+    internal: bool = False
+
+    @property
+    def uid(self) -> str:
+        return self.who.uid if self.who else "assistant"
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    created: bool
+    tickets: int
+    messages: int
+
+
+def _ticket(tid: str, who: User, subject: str, status: Status, hours_ago: int) -> Ticket:
+    when = utcnow() - timedelta(hours=hours_ago)
+    return Ticket(tid, who.uid, subject, when, when, status, who.display_name)
+
+
+def _msg(
+    n: int, tid: str, uid: str, role: AuthorRole, text: str, internal: bool = False
+) -> NewMessage:
+    vis = Visibility.INTERNAL if internal else Visibility.PUBLIC
+    return NewMessage(f"m-seed-{tid}-{n}", uid, role, text, vis)
+
+
+def _short_tickets() -> list[tuple[Ticket, list[Line]]]:
+    cust, bot, agent = AuthorRole.CUSTOMER, AuthorRole.ASSISTANT, AuthorRole.AGENT
+    return [
+        (
+            _ticket("tk-demo-kettle", ADA, "Kettle leaks after two weeks", Status.OPEN, 3),
+            [
+                Line(ADA, cust, "My new kettle (order KT-55120) leaks from the base."),
+                Line(None, bot, "Sorry to hear that! Does it leak when it is off too?"),
+                Line(ADA, cust, "Yes, even when it's cold. I bought it on 2026-11-02."),
+            ],
+        ),
+        (
+            _ticket(
+                "tk-demo-invoice", BOB, "Wrong VAT number on invoice", Status.WAITING_ON_AGENT, 1
+            ),
+            [
+                Line(BOB, cust, "Invoice INV-2026-0931 has the VAT number DE000000000."),
+                Line(None, bot, "I can't change invoices myself, so I've asked for an agent."),
+                Line(KIM, agent, "Billing confirmed the fix; reissue on Monday.", True),
+            ],
+        ),
+        (
+            _ticket("tk-demo-delivery", BOB, "Where is my order?", Status.RESOLVED, 30),
+            [
+                Line(BOB, cust, "Order OR-77001 hasn't arrived."),
+                Line(KIM, agent, "It was delivered to your parcel box on Nov 12."),
+                Line(BOB, cust, "Found it, thanks!"),
+            ],
+        ),
+    ]
+
+
+def seed_demo(store: TicketStore, long_messages: int = 300) -> SeedResult:
+    done = store.get_ticket(LONG_TICKET) is not None
+    if done and store.conversation_state(ConversationRef(LONG_TICKET)).checkpoint is not None:
+        return SeedResult(False, 0, 0)  # already seeded (a half-done seed simply resumes)
+    for user in USERS:
+        if store.get_user(user.uid) is None:
+            store.save_user(user)
+    count = 0
+    for ticket, lines in _short_tickets():
+        first = lines[0]
+        store.create_ticket(ticket, _msg(0, ticket.id, first.uid, first.role, first.text))
+        for n, line in enumerate(lines[1:], start=1):
+            message = _msg(n, ticket.id, line.uid, line.role, line.text, line.internal)
+            store.append_message(ConversationRef(ticket.id), message)
+        count += len(lines)
+    store.update_ticket(
+        "tk-demo-delivery", TicketChanges(status=Status.RESOLVED, assistant_active=False)
+    )
+    store.update_ticket(
+        "tk-demo-invoice", TicketChanges(assignee_uid=KIM.uid, assistant_active=False)
+    )
+    count += _seed_long(store, long_messages)
+    return SeedResult(True, len(_short_tickets()) + 1, count)
+
+
+def _seed_long(store: TicketStore, total: int) -> int:
+    ticket = _ticket(LONG_TICKET, ADA, "Smart thermostat keeps disconnecting", Status.OPEN, 2)
+    opening = (
+        "My thermostat TH-300 (serial SN-77X1-0042, order TH-48213 from 2026-09-14, $189.00) "
+        "keeps dropping off Wi-Fi. Firmware 4.2.1. Contact me at ada@example.com."
+    )
+    store.create_ticket(ticket, _msg(0, ticket.id, ADA.uid, AuthorRole.CUSTOMER, opening))
+    conv = ConversationRef(ticket.id)
+    for n in range(1, total):
+        if n % 2:
+            text = _ASSISTANT_LINES[(n // 2) % len(_ASSISTANT_LINES)]
+            store.append_message(conv, _msg(n, ticket.id, "assistant", AuthorRole.ASSISTANT, text))
+        else:
+            text = _CUSTOMER_LINES[(n // 2) % len(_CUSTOMER_LINES)].format(hour=(n // 2) % 24)
+            store.append_message(conv, _msg(n, ticket.id, ADA.uid, AuthorRole.CUSTOMER, text))
+    covered = max(1, total - 12)  # the newest dozen stay verbatim
+    folded = store.messages_after(conv, after_seq=0, limit=covered)
+    facts, _ = merge_facts((), (m.text for m in folded), 50)
+    checkpoint = Checkpoint(LONG_SUMMARY, facts, covered, 1, utcnow())
+    store.save_checkpoint(conv, checkpoint, expected_version=0)
+    return total
