@@ -106,8 +106,11 @@ class SummaryMemory:
     def build(self, conv: ConversationRef, context: PromptContext) -> PromptPlan:
         state = self.store.conversation_state(conv)
         checkpoint, covered = state.checkpoint, state.covered_seq
+        unsummarized = max(1, state.last_seq - covered)  # an upper bound: no wasted reads
         recent = self.store.newest_messages(
-            conv, limit=self.config.max_tail_messages, public_only=self.public_only
+            conv,
+            limit=min(self.config.max_tail_messages, unsummarized),
+            public_only=self.public_only,
         )
         tail = [m for m in recent if m.seq > covered and m.counts_for_memory]
         system = system_message(

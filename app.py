@@ -1,0 +1,22 @@
+"""Ticket Assistant: the Streamlit entry point. Sign in, then route to a view; nothing else."""
+
+import streamlit as st
+
+from tickets.errors import TicketError
+from ui import agent_view, customer_view
+from ui.auth import sign_in
+from ui.runtime import get_services
+
+st.set_page_config(page_title="Ticket Assistant", page_icon="🎫", layout="wide")
+
+try:
+    services = get_services()
+except TicketError as exc:  # a configuration problem: say which setting to fix
+    st.error(exc.message)
+    st.stop()
+
+user = sign_in(services)
+if user.is_agent:
+    agent_view.render(services, user)
+else:
+    customer_view.render(services, user)

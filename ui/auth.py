@@ -1,0 +1,106 @@
+"""The sign-in gate.
+
+- With an ``[auth]`` section in ``.streamlit/secrets.toml``: Streamlit's ``st.login`` (OIDC).
+  The identity (issuer + subject) maps to a stable user id; new users are customers and
+  agents are granted by the operator (``python -m tickets grant-agent UID``).
+- Without it: a clearly marked demo sign-in to pick a seeded user, refused unless the server
+  listens on loopback or ``ALLOW_DEMO_LOGIN=true``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from config.bootstrap import Services
+from tickets.domain import Role, User
+from tickets.errors import NotSignedIn
+from ui.runtime import auth_configured
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+DEMO_PARAM = "demo_user"
+
+
+def identity_uid(issuer: str, subject: str) -> str:
+    """A stable, id-safe user id for an OIDC identity."""
+    return "u-" + hashlib.sha256(f"{issuer}|{subject}".encode()).hexdigest()[:24]
+
+
+def demo_allowed(services: Services) -> bool:
+    address = str(st.get_option("server.address") or "")
+    return address in LOOPBACK or services.settings.allow_demo_login
+
+
+def sign_in(services: Services) -> User:
+    """Return the signed-in user, or render the sign-in page and stop the run."""
+    if auth_configured():
+        return _oidc(services)
+    return _demo(services)
+
+
+def _oidc(services: Services) -> User:
+    if not st.user.is_logged_in:
+        _welcome()
+        st.button("Sign in", type="primary", on_click=st.login)
+        st.stop()
+    info = st.user.to_dict()
+    uid = identity_uid(str(info.get("iss", "")), str(info.get("sub", "")))
+    name = str(info.get("name") or info.get("email") or "")
+    try:
+        return services.tickets.sign_in(uid, name, str(info.get("email") or ""))
+    except NotSignedIn:
+        st.error("This account is disabled. Contact support.")
+        st.button("Sign out", on_click=st.logout)
+        st.stop()
+
+
+def _demo(services: Services) -> User:
+    uid = st.query_params.get(DEMO_PARAM)
+    if uid:
+        try:
+            return services.tickets.current_user(uid)
+        except Exception:  # unknown or invalid id: back to the picker
+            del st.query_params[DEMO_PARAM]
+    _welcome()
+    if not demo_allowed(services):
+        st.error(
+            "Sign-in is not configured. Add an [auth] section to .streamlit/secrets.toml "
+            "(see the README), or, for a local demo only, listen on 127.0.0.1 or set "
+            "ALLOW_DEMO_LOGIN=true."
+        )
+        st.stop()
+    st.warning(
+        "**Demo sign-in** — no password: pick a seeded user. For local trials only; "
+        "configure real sign-in before anyone else can reach this server.",
+        icon="🧪",
+    )
+    users = services.store.list_users(limit=50)
+    labels = {
+        u.uid: f"{u.display_name} · {'agent' if u.role is Role.AGENT else 'customer'}"
+        for u in users
+        if not u.disabled
+    }
+    if not labels:
+        st.info("No users yet: run `python -m tickets seed`.")
+        st.stop()
+    choice = st.selectbox("Sign in as", list(labels), format_func=labels.__getitem__)
+    if st.button("Continue", type="primary"):
+        st.query_params[DEMO_PARAM] = choice
+        st.rerun()
+    st.stop()
+
+
+def sign_out() -> None:
+    """Leave nothing of this user in the page."""
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    st.query_params.clear()
+    if auth_configured():
+        st.logout()
+    st.rerun()
+
+
+def _welcome() -> None:
+    st.title("🎫 Ticket Assistant")
+    st.caption("Support tickets with an AI assistant and a human team behind it.")

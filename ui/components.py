@@ -1,0 +1,129 @@
+"""Small rendering pieces shared by the customer and agent views."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from tempfile import SpooledTemporaryFile
+from typing import BinaryIO
+
+import streamlit as st
+
+from assistant.budget import BudgetStatus
+from memory.base import PromptPlan
+from tickets.domain import AuthorRole, Message, MessageStatus, Status, Ticket, utcnow
+from ui.safe import formatted, plain
+
+AVATAR = {
+    AuthorRole.CUSTOMER: "👤",
+    AuthorRole.ASSISTANT: "🤖",
+    AuthorRole.AGENT: "🎧",
+    AuthorRole.SYSTEM: "ℹ️",
+}
+STATUS_BADGE = {
+    Status.OPEN: ":blue-badge[Open]",
+    Status.WAITING_ON_AGENT: ":orange-badge[Waiting on agent]",
+    Status.WAITING_ON_CUSTOMER: ":violet-badge[Waiting on customer]",
+    Status.RESOLVED: ":green-badge[Resolved]",
+}
+
+
+def ago(when: datetime) -> str:
+    seconds = int((utcnow() - when).total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return "just now"
+
+
+def author_label(message: Message, *, viewer_is_agent: bool) -> str:
+    if message.author_role is AuthorRole.ASSISTANT:
+        return "AI assistant"
+    if message.author_role is AuthorRole.AGENT:
+        label = "Support agent" if not viewer_is_agent else f"Agent {message.author_uid}"
+        return label + (" · 🔒 internal note" if message.is_internal else "")
+    if message.author_role is AuthorRole.SYSTEM:
+        return "Notice"
+    return "Customer" if viewer_is_agent else "You"
+
+
+def render_message(
+    message: Message, *, viewer_is_agent: bool, on_retry: Callable[[Message], None] | None = None
+) -> None:
+    with st.chat_message(message.author_role.value, avatar=AVATAR[message.author_role]):
+        head = f"**{author_label(message, viewer_is_agent=viewer_is_agent)}** · #{message.seq}"
+        st.caption(f"{head} · {ago(message.created_at)}")
+        body = (
+            formatted(message.text)
+            if message.author_role is AuthorRole.ASSISTANT
+            else plain(message.text)
+        )
+        if message.is_internal:
+            st.warning(body, icon="🔒")
+        elif message.status is MessageStatus.PENDING:
+            st.markdown(body or "_…writing…_")
+        elif body:
+            st.markdown(body)
+        if message.status in (MessageStatus.FAILED, MessageStatus.TRUNCATED):
+            st.error(message.error or "This reply did not finish.", icon="⚠️")
+            if on_retry is not None:
+                st.button(
+                    "Retry",
+                    key=f"retry-{message.id}",
+                    on_click=on_retry,
+                    args=(message,),
+                    icon="🔁",
+                )
+
+
+def summary_marker(seq: int) -> None:
+    st.markdown(
+        f"<div style='text-align:center;color:#8250df;font-size:0.85em;margin:0.5em 0'>"
+        f"▲ messages up to #{seq} are summarized for the assistant ▲</div>",
+        unsafe_allow_html=True,  # a fixed string with an integer: no user text
+    )
+
+
+def context_meter(plan: PromptPlan, budget: BudgetStatus | None = None) -> None:
+    share = min(plan.tokens / plan.budget, 1.0) if plan.budget else 0.0
+    st.progress(share, text=f"Assistant context: {plan.tokens:,} / {plan.budget:,} tokens")
+    if plan.summarized_through:
+        st.caption(
+            f"🧠 Messages 1-{plan.summarized_through} are summarized; "
+            "newer ones are sent word for word."
+        )
+    if plan.truncated:
+        st.warning(f"Not everything fits the assistant's context: {plan.note}", icon="✂️")
+    if budget is not None and budget.exhausted:
+        st.warning(
+            "The assistant's allowance is used up; a support agent answers instead.", icon="⏸️"
+        )
+
+
+def status_badge(ticket: Ticket) -> str:
+    return STATUS_BADGE[ticket.status]
+
+
+def export_button(
+    label: str, chunks: Callable[[], Iterable[str]], file_name: str, mime: str, key: str
+) -> None:
+    """Build the export only when clicked, spooled to disk past 5 MB (bounded memory)."""
+
+    def build() -> BinaryIO:
+        spool = SpooledTemporaryFile(max_size=5 * 1024 * 1024)  # noqa: SIM115 - Streamlit reads it
+        for chunk in chunks():
+            spool.write(chunk.encode("utf-8"))
+        spool.seek(0)
+        return spool  # type: ignore[return-value]
+
+    st.download_button(
+        label, data=build, file_name=file_name, mime=mime, key=key, on_click="ignore"
+    )
+
+
+def rerun_fragment() -> None:
+    """Rerun just the enclosing fragment when this run is a fragment rerun, else the page."""
+    try:
+        st.rerun(scope="fragment")
+    except st.errors.StreamlitInvalidLayoutContextError:
+        st.rerun()

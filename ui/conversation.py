@@ -1,0 +1,81 @@
+"""Posting and streaming: the user's message is stored first, then the reply streams in.
+
+Nothing typed is lost: if storing fails, the text stays on screen with "Send again", and a
+retried send reuses the same message id, so it is never stored twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from assistant.reply import ReplyRun
+from tickets.domain import AuthorRole, Message, User
+from tickets.errors import BudgetExceeded, TicketError
+from tickets.ids import new_message_id
+from ui.components import AVATAR, author_label
+
+
+def draft_id(scope: str) -> str:
+    """One message id per draft: a resend after a failure is the same message."""
+    key = f"draft-id:{scope}"
+    if key not in st.session_state:
+        st.session_state[key] = new_message_id()
+    return str(st.session_state[key])
+
+
+def forget_draft(scope: str) -> None:
+    st.session_state.pop(f"draft-id:{scope}", None)
+    st.session_state.pop(f"unsent:{scope}", None)
+
+
+def post_safely(scope: str, text: str, post: Callable[[str, str], Message]) -> Message | None:
+    """Store ``text``; on failure keep it for "Send again" and say why."""
+    try:
+        message = post(text, draft_id(scope))
+    except TicketError as exc:
+        st.session_state[f"unsent:{scope}"] = text
+        st.error(exc.message, icon="⚠️")
+        return None
+    forget_draft(scope)
+    return message
+
+
+def unsent_box(scope: str, post: Callable[[str, str], Message]) -> Message | None:
+    """The text that could not be sent, editable, with "Send again"."""
+    text = st.session_state.get(f"unsent:{scope}")
+    if not text:
+        return None
+    st.info("Your message was not sent yet. Edit it if needed and send it again.", icon="✉️")
+    edited = st.text_area("Unsent message", value=text, key=f"unsent-edit:{scope}")
+    if st.button("Send again", key=f"resend:{scope}", type="primary"):
+        return post_safely(scope, edited, post)
+    return None
+
+
+def stream_reply(start: Callable[[], ReplyRun | None], *, waiting_note: str) -> bool:
+    """Stream a reply into the thread. Returns True when a reply was attempted."""
+    try:
+        run = start()
+    except BudgetExceeded as exc:
+        st.warning(exc.message, icon="⏸️")
+        return False
+    except TicketError as exc:
+        st.error(exc.message, icon="⚠️")
+        return False
+    if run is None:
+        st.info(waiting_note, icon="🎧")
+        return False
+    with st.chat_message("assistant", avatar=AVATAR[AuthorRole.ASSISTANT]):
+        st.caption("**AI assistant**")
+        st.write_stream(run)
+        if run.error:
+            st.error(run.error, icon="⚠️")
+    return True
+
+
+def show_own_message(user: User, message: Message) -> None:
+    with st.chat_message(message.author_role.value, avatar=AVATAR[message.author_role]):
+        st.caption(f"**{author_label(message, viewer_is_agent=user.is_agent)}** · #{message.seq}")
+        st.text(message.text)

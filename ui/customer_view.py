@@ -1,0 +1,150 @@
+"""What a customer sees: their tickets, a new-ticket form, and the thread with the assistant."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from config.bootstrap import Services
+from tickets.domain import Message, Status, Ticket, User
+from tickets.errors import InvalidInput, TicketError, TicketNotFound
+from tickets.ids import new_message_id, new_ticket_id
+from ui.auth import sign_out
+from ui.components import ago, context_meter, export_button, rerun_fragment, status_badge
+from ui.conversation import post_safely, show_own_message, stream_reply, unsent_box
+from ui.thread import show_thread
+
+NEW = "new"
+AGENT_TOOK_OVER = "A support agent is handling this ticket and will reply here."
+
+
+def render(services: Services, user: User) -> None:
+    tickets = services.tickets.my_tickets(user)
+    selected = st.query_params.get("ticket") or (tickets[0].id if tickets else NEW)
+    _sidebar(user, tickets, selected)
+    if selected == NEW:
+        _new_ticket(services, user)
+    else:
+        _ticket_page(services, user, selected)
+
+
+def _select(ticket_id: str) -> None:
+    st.query_params["ticket"] = ticket_id
+
+
+def _sidebar(user: User, tickets: list[Ticket], selected: str) -> None:
+    with st.sidebar:
+        st.markdown(f"### 🎫 Ticket Assistant\nSigned in as **{user.display_name}**")
+        st.button("＋ New ticket", on_click=_select, args=(NEW,), use_container_width=True)
+        st.caption("Your tickets")
+        if not tickets:
+            st.caption("None yet.")
+        for ticket in tickets:
+            st.button(
+                f"{ticket.subject}  \n{ticket.status.label} · {ago(ticket.updated_at)}",
+                key=f"pick-{ticket.id}",
+                on_click=_select,
+                args=(ticket.id,),
+                type="primary" if ticket.id == selected else "secondary",
+                use_container_width=True,
+            )
+        st.divider()
+        if st.button("Sign out", use_container_width=True):
+            sign_out()
+
+
+def _new_ticket(services: Services, user: User) -> None:
+    st.header("Open a ticket")
+    st.caption(
+        "Describe the problem; the AI assistant answers right away and a person can take over."
+    )
+    ids = st.session_state.setdefault("new-ticket-ids", (new_ticket_id(), new_message_id()))
+    with st.form("new-ticket", clear_on_submit=False):
+        subject = st.text_input("Subject", placeholder="e.g. My kettle leaks")
+        text = st.text_area("Message", placeholder="What happened? Order numbers help.", height=150)
+        submitted = st.form_submit_button("Open ticket", type="primary")
+    if not submitted:
+        return
+    try:
+        ticket = services.tickets.open_ticket(
+            user, subject, text, ticket_id=ids[0], message_id=ids[1]
+        )
+    except TicketError as exc:
+        st.error(exc.message, icon="⚠️")  # the form keeps what was typed
+        return
+    del st.session_state["new-ticket-ids"]
+    st.session_state[f"autoreply:{ticket.id}"] = True
+    _select(ticket.id)
+    st.rerun()
+
+
+def _ticket_page(services: Services, user: User, ticket_id: str) -> None:
+    try:
+        ticket = services.tickets.ticket(user, ticket_id)
+    except (TicketNotFound, InvalidInput) as exc:
+        st.error(exc.message, icon="🔍")
+        st.button("Back to my tickets", on_click=_select, args=(NEW,))
+        return
+    st.header(ticket.subject)
+    st.markdown(f"{status_badge(ticket)} · `{ticket.id}` · opened {ago(ticket.created_at)}")
+    actions = st.columns([1, 1, 2])
+    if ticket.status is not Status.WAITING_ON_AGENT and actions[0].button("🙋 Ask for a person"):
+        services.tickets.request_human(user, ticket.id)
+        st.rerun()
+    with actions[1].popover("⬇ Export"):
+        fmt = st.radio("Format", ["md", "html", "json"], horizontal=True, key=f"fmt-{ticket.id}")
+        export_button(
+            "Download transcript",
+            lambda: services.tickets.export(user, ticket.id, fmt),
+            f"{ticket.id}.{fmt}",
+            {"md": "text/markdown", "html": "text/html", "json": "application/json"}[fmt],
+            key=f"dl-{ticket.id}",
+        )
+    _conversation(services, user, ticket.id)
+
+
+@st.fragment
+def _conversation(services: Services, user: User, ticket_id: str) -> None:
+    """Sending a message reruns only this part of the page."""
+    retry_key, auto_key = f"retry:{ticket_id}", f"autoreply:{ticket_id}"
+    plan = services.assistant.preview(user, ticket_id)
+    ticket = services.tickets.ticket(user, ticket_id)
+    with st.expander("🧠 What the assistant remembers", expanded=plan.truncated):
+        context_meter(plan, services.budget.status(user.uid, ticket_id))
+
+    def ask_retry(message: Message) -> None:
+        st.session_state[retry_key] = message.id
+
+    show_thread(
+        services, user, ticket_id, summarized_through=plan.summarized_through, on_retry=ask_retry
+    )
+    if not ticket.assistant_active:
+        st.caption(f"🎧 {AGENT_TOOK_OVER}")
+    streamed = False
+    if retry_key in st.session_state:
+        message_id = st.session_state.pop(retry_key)
+        streamed = stream_reply(
+            lambda: services.assistant.retry(user, ticket_id, message_id),
+            waiting_note=AGENT_TOOK_OVER,
+        )
+    elif st.session_state.pop(auto_key, False):
+        streamed = stream_reply(
+            lambda: services.assistant.reply(user, ticket_id), waiting_note=AGENT_TOOK_OVER
+        )
+
+    def post(text: str, mid: str) -> Message:
+        return services.tickets.post(user, ticket_id, text, message_id=mid)
+
+    sent = unsent_box(ticket_id, post)
+    prompt = st.chat_input("Write a message", key=f"chat-{ticket_id}")
+    if prompt and not sent:
+        sent = post_safely(ticket_id, prompt, post)
+    if sent is not None:
+        show_own_message(user, sent)
+        streamed = (
+            stream_reply(
+                lambda: services.assistant.reply(user, ticket_id), waiting_note=AGENT_TOOK_OVER
+            )
+            or True
+        )
+    if streamed:
+        rerun_fragment()
