@@ -11,7 +11,7 @@ from tickets.errors import InvalidInput, TicketError, TicketNotFound
 from tickets.service import ACTIVE_STATUSES, QueueFilter
 from ui.auth import sign_out
 from ui.components import ago, context_meter, export_button, render_message, status_badge
-from ui.conversation import post_safely, stream_reply, unsent_box
+from ui.conversation import post_safely, stream_reply
 from ui.thread import show_thread
 
 SCOPES = {"all": "All", "mine": "Assigned to me", "unassigned": "Unassigned"}
@@ -177,10 +177,10 @@ def _composer(services: Services, user: User, ticket: Ticket) -> None:
         return services.tickets.post(user, ticket.id, text, message_id=mid, internal=internal)
 
     scope = f"agent-{ticket.id}"
-    sent = unsent_box(scope, post)
-    if st.button("Send", type="primary", key=f"send-{ticket.id}"):
-        sent = post_safely(scope, st.session_state[key], post)
-    if sent is not None:
+    if not st.button("Send", type="primary", key=f"send-{ticket.id}"):
+        return
+    # On failure the draft stays in the box; sending again reuses the same message id.
+    if post_safely(scope, st.session_state[key], post) is not None:
         drafts.pop(ticket.id, None)
         del st.session_state[key]
         st.rerun()

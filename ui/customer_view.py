@@ -134,10 +134,10 @@ def _conversation(services: Services, user: User, ticket_id: str) -> None:
     def post(text: str, mid: str) -> Message:
         return services.tickets.post(user, ticket_id, text, message_id=mid)
 
-    sent = unsent_box(ticket_id, post)
     prompt = st.chat_input("Write a message", key=f"chat-{ticket_id}")
-    if prompt and not sent:
-        sent = post_safely(ticket_id, prompt, post)
+    sent = post_safely(ticket_id, prompt, post) if prompt else None
+    if sent is None:
+        sent = unsent_box(ticket_id, post)  # also shows text that just failed to send
     if sent is not None:
         show_own_message(user, sent)
         streamed = (

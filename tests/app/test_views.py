@@ -1,0 +1,221 @@
+"""The views through Streamlit's AppTest, on the real composition root with fakes at the ports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from config.bootstrap import Services
+from tests.support.fakes import FakeModel, FakeReply
+from tests.support.services import make_services
+from tickets.domain import ConversationRef, MessageStatus, Status, Ticket, User
+from tickets.seed import LONG_TICKET, seed_demo
+from tickets.sqlite_store import SqliteStore
+from ui.auth import identity_uid
+from ui.runtime import use_services
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture
+def model() -> FakeModel:
+    return FakeModel()
+
+
+@pytest.fixture
+def services(tmp_path: Path, model: FakeModel) -> Iterator[Services]:
+    store = SqliteStore(tmp_path / "t.db")
+    svc = make_services(store, model)
+    svc.settings = replace(svc.settings, allow_demo_login=True)
+    seed_demo(store, 80)
+    use_services(svc)
+    yield svc
+    use_services(None)
+    store.close()
+
+
+def app(as_user: str | None = None, ticket: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    if as_user:
+        at.query_params["demo_user"] = as_user
+    if ticket:
+        at.query_params["ticket"] = ticket
+    return at.run()
+
+
+def user(services: Services, uid: str) -> User:
+    found = services.store.get_user(uid)
+    assert found is not None
+    return found
+
+
+def ticket(services: Services, tid: str) -> Ticket:
+    found = services.store.get_ticket(tid)
+    assert found is not None
+    return found
+
+
+def texts(at: AppTest) -> str:
+    parts = (
+        [m.value for m in at.markdown] + [e.value for e in at.error] + [w.value for w in at.warning]
+    )
+    parts += (
+        [c.value for c in at.caption] + [i.value for i in at.info] + [h.value for h in at.header]
+    )
+    return "\n".join(str(p) for p in parts)
+
+
+def test_demo_sign_in_is_refused_off_loopback_without_opt_in(services: Services) -> None:
+    services.settings = replace(services.settings, allow_demo_login=False)
+    at = app()
+    assert not at.exception
+    assert "Sign-in is not configured" in texts(at)
+    assert len(at.selectbox) == 0
+
+
+def test_demo_sign_in_picks_a_seeded_user(services: Services) -> None:
+    at = app()
+    assert "Demo sign-in" in texts(at)
+    at.selectbox[0].set_value("cust-ada")
+    next(b for b in at.button if b.label == "Continue").click()
+    at.run()
+    assert (
+        at.query_params["demo_user"] == ["cust-ada"] or at.query_params["demo_user"] == "cust-ada"
+    )
+    assert "Signed in as **Ada Lovelace**" in texts(at)
+
+
+def test_customer_sees_only_own_tickets_and_not_by_url(services: Services) -> None:
+    at = app("cust-ada")
+    labels = " ".join(b.label for b in at.sidebar.button)
+    assert "Smart thermostat" in labels and "Kettle" in labels
+    assert "VAT" not in labels and "Where is my order" not in labels
+    sneaky = app("cust-ada", ticket="tk-demo-invoice")
+    assert "was not found" in texts(sneaky)
+    assert "DE000000000" not in texts(sneaky)
+    assert [m for m in sneaky.chat_message] == []
+
+
+def test_customer_chat_stores_then_streams_the_reply(services: Services, model: FakeModel) -> None:
+    model.queue(FakeReply(["Yes, ", "it is covered."]))
+    at = app("cust-ada", ticket="tk-demo-kettle")
+    at.chat_input(key="chat-tk-demo-kettle").set_value("Is it under warranty?").run()
+    assert not at.exception
+    bodies = [" ".join(str(md.value) for md in m.markdown) for m in at.chat_message]
+    assert "Is it under warranty?" in bodies[-2] and "Yes, it is covered." in bodies[-1]
+    stored = services.store.newest_messages(ConversationRef("tk-demo-kettle"), limit=2)
+    assert [m.text for m in stored] == ["Is it under warranty?", "Yes, it is covered."]
+    assert model.prompts[-1][-1].content == "Is it under warranty?"
+
+
+def test_failed_reply_shows_retry_and_retry_completes(services: Services, model: FakeModel) -> None:
+    model.queue(FakeReply(["Half"], finish_reason="length"), FakeReply(["The full answer."]))
+    at = app("cust-ada", ticket="tk-demo-kettle")
+    at.chat_input(key="chat-tk-demo-kettle").set_value("Help?").run()
+    assert "cut off" in texts(at)
+    retry = next(b for b in at.button if b.label == "Retry")
+    retry.click().run()
+    assert not at.exception
+    newest = services.store.newest_messages(ConversationRef("tk-demo-kettle"), limit=1)[0]
+    assert newest.status is MessageStatus.COMPLETE and newest.text == "The full answer."
+
+
+def test_a_refused_message_is_kept_for_sending_again(services: Services) -> None:
+    at = app("cust-ada", ticket="tk-demo-kettle")
+    too_long = "x" * (services.settings.max_message_chars + 1)
+    at.chat_input(key="chat-tk-demo-kettle").set_value(too_long).run()
+    assert "the limit is 8,000" in texts(at)
+    box = next(t for t in at.text_area if t.label == "Unsent message")
+    assert box.value == too_long  # nothing typed is lost
+    box.set_value("Shorter now").run()
+    next(b for b in at.button if b.label == "Send again").click().run()
+    stored = services.store.newest_messages(ConversationRef("tk-demo-kettle"), limit=2)
+    assert stored[0].text == "Shorter now"
+
+
+def test_new_ticket_form_opens_a_ticket_and_the_assistant_answers(
+    services: Services, model: FakeModel
+) -> None:
+    model.queue(FakeReply(["Welcome! Which model is it?"]))
+    at = app("cust-bob", ticket="new")
+    at.text_input[0].set_value("Toaster burns bread")
+    at.text_area[0].set_value("Every slice comes out black.")
+    next(b for b in at.button if b.label == "Open ticket").click().run()
+    assert not at.exception
+    [ticket] = [
+        t for t in services.tickets.my_tickets(user(services, "cust-bob")) if "Toaster" in t.subject
+    ]
+    messages = services.store.newest_messages(ConversationRef(ticket.id), limit=5)
+    assert [m.text for m in messages] == [
+        "Every slice comes out black.",
+        "Welcome! Which model is it?",
+    ]
+
+
+def test_ask_for_a_person(services: Services) -> None:
+    at = app("cust-ada", ticket="tk-demo-kettle")
+    next(b for b in at.button if "Ask for a person" in b.label).click().run()
+    assert ticket(services, "tk-demo-kettle").status is Status.WAITING_ON_AGENT
+    assert "A support agent will reply" in texts(at) or "You asked for a person" in texts(at)
+
+
+def test_summary_marker_and_context_meter_on_the_compacted_ticket(services: Services) -> None:
+    at = app("cust-ada", ticket=LONG_TICKET)
+    shown = texts(at)
+    assert "messages up to #68 are summarized for the assistant" in shown
+    assert any("Assistant context" in str(p.proto.text) for p in at.get("progress"))
+
+
+def test_agent_queue_switching_keeps_drafts_and_notes_are_internal(services: Services) -> None:
+    at = app("agent-kim", ticket="tk-demo-kettle")
+    labels = " ".join(b.label for b in at.sidebar.button)
+    assert "Kettle" in labels and "VAT" in labels and "thermostat" in labels
+    at.text_area(key="draft:tk-demo-kettle").set_value("Half-written reply").run()
+    next(b for b in at.sidebar.button if "VAT" in b.label).click().run()
+    assert at.query_params["ticket"] in ("tk-demo-invoice", ["tk-demo-invoice"])
+    assert "Billing confirmed" in texts(at)  # agents see internal notes
+    next(b for b in at.sidebar.button if "Kettle" in b.label).click().run()
+    assert at.text_area(key="draft:tk-demo-kettle").value == "Half-written reply"
+    at.radio(key="kind-tk-demo-kettle").set_value("Internal note").run()
+    next(b for b in at.button if b.label == "Send").click().run()
+    newest = services.store.newest_messages(ConversationRef("tk-demo-kettle"), limit=1)[0]
+    assert newest.text == "Half-written reply" and newest.is_internal
+    customer = app("cust-ada", ticket="tk-demo-kettle")
+    assert "Half-written reply" not in texts(customer)
+
+
+def test_agent_copilot_summary_and_use_as_draft(services: Services, model: FakeModel) -> None:
+    model.queue(FakeReply(["Dear Ada, a replacement is on its way."]))
+    at = app("agent-kim", ticket="tk-demo-kettle")
+    next(b for b in at.button if b.label == "Suggest a reply").click().run()
+    assert not at.exception
+    next(b for b in at.button if "reply draft" in b.label).click().run()
+    assert (
+        at.text_area(key="draft:tk-demo-kettle").value == "Dear Ada, a replacement is on its way."
+    )
+    assert len(services.tickets.thread(user(services, "cust-ada"), "tk-demo-kettle").messages) == 3
+
+
+def test_oidc_sign_in_maps_the_identity_to_a_customer(services: Services) -> None:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost/oauth2callback", "cookie_secret": "x"}
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert any(b.label == "Sign in" for b in at.button)
+    at.user = {
+        "is_logged_in": True,
+        "iss": "https://idp.example",
+        "sub": "12345",
+        "email": "new@example.com",
+        "name": "New Person",
+    }
+    at.run()
+    assert not at.exception
+    uid = identity_uid("https://idp.example", "12345")
+    user = services.store.get_user(uid)
+    assert user is not None and user.display_name == "New Person" and not user.is_agent
+    assert "Open a ticket" in texts(at)
