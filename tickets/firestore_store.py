@@ -35,6 +35,7 @@ from tickets.domain import (
     Message,
     MessageStatus,
     NewMessage,
+    Role,
     Ticket,
     Usage,
     User,
@@ -121,8 +122,12 @@ class FirestoreStore:
     def save_user(self, user: User) -> None:
         self._run(lambda: self._users().document(user.uid).set(user.to_dict()))
 
-    def list_users(self, limit: int = 100) -> list[User]:
-        docs = self._run(lambda: self._stream(self._users().order_by("uid").limit(limit)))
+    def list_users(self, limit: int = 100, role: Role | None = None) -> list[User]:
+        q: Any = self._users()
+        if role is not None:
+            q = q.where(filter=FieldFilter("role", "==", role.value))
+        q = q.order_by("uid").limit(limit)
+        docs = self._run(lambda: self._stream(q))
         return [User.from_dict(d) for d in docs]
 
     # -- tickets --------------------------------------------------------------------------

@@ -308,7 +308,7 @@ class TicketService:
 
     def agents(self, user: User) -> list[User]:
         policy.require_agent(user, "list agents")
-        return [u for u in self.store.list_users(limit=500) if u.is_agent]
+        return [u for u in self.store.list_users(limit=200, role=Role.AGENT) if u.is_agent]
 
 
 def _matches(ticket: Ticket, word: str) -> bool:

@@ -23,6 +23,7 @@ from tickets.domain import (
     Message,
     MessageStatus,
     NewMessage,
+    Role,
     Ticket,
     Usage,
     User,
@@ -135,8 +136,15 @@ class SqliteStore:
                 (user.uid, _dumps(user.to_dict())),
             )
 
-    def list_users(self, limit: int = 100) -> list[User]:
-        rows = self._query("SELECT data FROM users ORDER BY uid LIMIT ?", (limit,))
+    def list_users(self, limit: int = 100, role: Role | None = None) -> list[User]:
+        if role is None:
+            rows = self._query("SELECT data FROM users ORDER BY uid LIMIT ?", (limit,))
+        else:
+            rows = self._query(
+                "SELECT data FROM users WHERE json_extract(data, '$.role') = ? "
+                "ORDER BY uid LIMIT ?",
+                (role.value, limit),
+            )
         return [User.from_dict(json.loads(r["data"])) for r in rows]
 
     # -- tickets --------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from tickets.domain import (
     Message,
     MessageStatus,
     NewMessage,
+    Role,
     Status,
     Ticket,
     Usage,
@@ -134,7 +135,7 @@ class TicketStore(Protocol):
     # users
     def get_user(self, uid: str) -> User | None: ...
     def save_user(self, user: User) -> None: ...
-    def list_users(self, limit: int = 100) -> list[User]: ...
+    def list_users(self, limit: int = 100, role: Role | None = None) -> list[User]: ...
 
     # tickets
     def create_ticket(self, ticket: Ticket, first_message: NewMessage | None = None) -> Ticket:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from tempfile import SpooledTemporaryFile
 from typing import BinaryIO
@@ -36,11 +36,14 @@ def ago(when: datetime) -> str:
     return "just now"
 
 
-def author_label(message: Message, *, viewer_is_agent: bool) -> str:
+def author_label(
+    message: Message, *, viewer_is_agent: bool, names: Mapping[str, str] | None = None
+) -> str:
     if message.author_role is AuthorRole.ASSISTANT:
         return "AI assistant"
     if message.author_role is AuthorRole.AGENT:
-        label = "Support agent" if not viewer_is_agent else f"Agent {message.author_uid}"
+        name = (names or {}).get(message.author_uid, message.author_uid)
+        label = f"Agent · {name}" if viewer_is_agent else "Support agent"
         return label + (" · 🔒 internal note" if message.is_internal else "")
     if message.author_role is AuthorRole.SYSTEM:
         return "Notice"
@@ -48,10 +51,15 @@ def author_label(message: Message, *, viewer_is_agent: bool) -> str:
 
 
 def render_message(
-    message: Message, *, viewer_is_agent: bool, on_retry: Callable[[Message], None] | None = None
+    message: Message,
+    *,
+    viewer_is_agent: bool,
+    on_retry: Callable[[Message], None] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> None:
     with st.chat_message(message.author_role.value, avatar=AVATAR[message.author_role]):
-        head = f"**{author_label(message, viewer_is_agent=viewer_is_agent)}** · #{message.seq}"
+        label = author_label(message, viewer_is_agent=viewer_is_agent, names=names)
+        head = f"**{plain(label)}** · #{message.seq}"
         st.caption(f"{head} · {ago(message.created_at)}")
         body = (
             formatted(message.text)

@@ -33,6 +33,7 @@ def show_thread(
     key = _pages_key(ticket_id)
     pages = int(st.session_state.get(key, 1))
     page = services.tickets.thread(user, ticket_id, limit=PAGE * pages)
+    names = {a.uid: a.display_name for a in services.tickets.agents(user)} if user.is_agent else {}
     if page.has_older:
 
         def load_older() -> None:
@@ -46,7 +47,7 @@ def show_thread(
         if summarized_through and not marked and message.seq > summarized_through:
             summary_marker(summarized_through)  # right after the last summarized message
             marked = True
-        render_message(message, viewer_is_agent=user.is_agent, on_retry=on_retry)
+        render_message(message, viewer_is_agent=user.is_agent, on_retry=on_retry, names=names)
     if summarized_through and not marked and page.messages:
         summary_marker(summarized_through)
     return page

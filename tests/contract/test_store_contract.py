@@ -34,6 +34,9 @@ def test_user_round_trip(store: TicketStore) -> None:
     found = store.get_user("cust-1")
     assert found is not None and found.role is Role.AGENT
     assert [u.uid for u in store.list_users()] == ["cust-1"]
+    store.save_user(User("cust-2", Role.CUSTOMER, "Bob"))
+    assert [u.uid for u in store.list_users(role=Role.AGENT)] == ["cust-1"]
+    assert [u.uid for u in store.list_users(role=Role.CUSTOMER)] == ["cust-2"]
 
 
 def test_create_ticket_with_first_message(store: TicketStore) -> None:
