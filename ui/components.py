@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from tempfile import SpooledTemporaryFile
-from typing import BinaryIO
 
 import streamlit as st
 
@@ -115,14 +113,14 @@ def status_badge(ticket: Ticket) -> str:
 def export_button(
     label: str, chunks: Callable[[], Iterable[str]], file_name: str, mime: str, key: str
 ) -> None:
-    """Build the export only when clicked, spooled to disk past 5 MB (bounded memory)."""
+    """Build the export only when clicked (a deferred callable), never on every rerun.
 
-    def build() -> BinaryIO:
-        spool = SpooledTemporaryFile(max_size=5 * 1024 * 1024)  # noqa: SIM115 - Streamlit reads it
-        for chunk in chunks():
-            spool.write(chunk.encode("utf-8"))
-        spool.seek(0)
-        return spool  # type: ignore[return-value]
+    The thread is read page by page; Streamlit needs the finished file as bytes, so the
+    download itself is held in memory once (the CLI export streams to disk instead).
+    """
+
+    def build() -> bytes:
+        return "".join(chunks()).encode("utf-8")
 
     st.download_button(
         label, data=build, file_name=file_name, mime=mime, key=key, on_click="ignore"

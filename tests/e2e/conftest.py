@@ -1,0 +1,145 @@
+"""The real thing in a real browser: Streamlit + Firestore emulator + an OIDC provider on
+loopback + an OpenAI-compatible model server on loopback, driven by Debian's chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from config.firestore_client import make_firestore_client
+from config.settings import StoreSettings
+from tests.conftest import new_project_id
+from tests.support.emulator import Emulator, free_port
+from tests.support.fake_openai import FakeOpenAIServer
+from tickets.domain import Role, User
+from tickets.firestore_store import FirestoreStore
+from ui.auth import identity_uid
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+USERS = {
+    "ada": {"sub": "ada", "email": "ada@example.com", "name": "Ada Lovelace"},
+    "bob": {"sub": "bob", "email": "bob@example.com", "name": "Bob Marley"},
+    "kim": {"sub": "kim", "email": "kim@support.example.com", "name": "Kim Park"},
+}
+ARTIFACTS = ROOT / "test-artifacts"
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclass
+class Stack:
+    app_url: str
+    issuer: str
+    store: FirestoreStore
+    model: FakeOpenAIServer
+
+    def uid(self, who: str) -> str:
+        return identity_uid(self.issuer, who)
+
+
+def _wait_http(url: str, timeout: float, what: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback only
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{what} did not answer on {url} within {timeout:.0f} s")
+
+
+@pytest.fixture(scope="session")
+def stack(
+    firestore_emulator: Emulator, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    workdir = tmp_path_factory.mktemp("e2e")
+    logs = ARTIFACTS / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    oidc_port, app_port = free_port(), free_port()
+    issuer = f"http://127.0.0.1:{oidc_port}"
+    oidc_cmd = [sys.executable, "-m", "oidc_provider_mock", "--port", str(oidc_port)]
+    for claims in USERS.values():
+        oidc_cmd += ["--user-claims", json.dumps(claims)]
+    oidc = subprocess.Popen(
+        oidc_cmd, stdout=(logs / "oidc.log").open("wb"), stderr=subprocess.STDOUT
+    )
+    model = FakeOpenAIServer().start()
+    project = new_project_id()
+    store = FirestoreStore(make_firestore_client(StoreSettings(project, firestore_emulator.host)))
+    kim = USERS["kim"]
+    store.save_user(User(identity_uid(issuer, "kim"), Role.AGENT, kim["name"], kim["email"]))
+    (workdir / ".streamlit").mkdir()
+    (workdir / ".streamlit" / "secrets.toml").write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{app_port}/oauth2callback"\n'
+        'cookie_secret = "e2e-cookie-secret-not-for-production"\n'
+        'client_id = "ticket-assistant-e2e"\n'
+        'client_secret = "e2e-secret"\n'
+        f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n'
+    )
+    env = os.environ | {
+        "FIRESTORE_EMULATOR_HOST": firestore_emulator.host,
+        "GOOGLE_CLOUD_PROJECT": project,
+        "OPENAI_API_KEY": "sk-e2e",
+        "OPENAI_BASE_URL": model.base_url,
+        "OPENAI_MODEL": "fake-model",
+    }
+    app = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "streamlit"),
+            "run",
+            str(ROOT / "app.py"),
+            "--server.address=127.0.0.1",
+            f"--server.port={app_port}",
+            "--server.headless=true",
+            "--browser.gatherUsageStats=false",
+        ],
+        cwd=workdir,
+        env=env,
+        stdout=(logs / "streamlit.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_http(f"{issuer}/.well-known/openid-configuration", 90, "the OIDC provider", oidc)
+        _wait_http(f"http://127.0.0.1:{app_port}/_stcore/health", 90, "Streamlit", app)
+        yield Stack(f"http://127.0.0.1:{app_port}", issuer, store, model)
+    finally:
+        app.terminate()
+        oidc.terminate()
+        model.stop()
+        app.wait(timeout=20)
+        oidc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/test.sh does).")
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()

@@ -1,0 +1,135 @@
+"""End-to-end in headless chromium, signing in through a real OIDC provider."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ARTIFACTS, ROOT, Stack
+from tickets.domain import ConversationRef, Role, User
+from tickets.service import TicketService
+
+pytestmark = pytest.mark.e2e
+TIMEOUT = 90_000  # ms: 2 shared cores
+
+
+def sign_in(browser: Any, stack: Stack, who: str, path: str = "/") -> Any:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context.set_default_timeout(TIMEOUT)
+    page = context.new_page()
+    page.goto(stack.app_url + path)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r".*/oauth2/authorize.*"))
+    page.locator(f"button[name='sub'][value='{who}']").click()
+    page.wait_for_url(re.compile(re.escape(stack.app_url) + r".*"))
+    page.get_by_text("Signed in as" if who != "kim" else "agent", exact=False).first.wait_for()
+    return page
+
+
+def reply_box(page: Any) -> Any:
+    """The reply box once the rerun has settled (stale elements linger during a rerun)."""
+    box = page.get_by_label("Your reply")
+    expect(box).to_have_count(1, timeout=TIMEOUT)
+    return box
+
+
+def chat(page: Any, text: str) -> Any:
+    """A message shown in the thread (not the same text still sitting in an input)."""
+    return page.locator("[data-testid='stChatMessage']", has_text=text).first
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    docs = ROOT / "docs" / "screenshots"
+    if docs.is_dir():
+        shutil.copy(ARTIFACTS / f"{name}.png", docs / f"{name}.png")
+
+
+def test_customer_chats_reloads_and_another_customer_cannot_see_it(
+    browser: Any, stack: Stack
+) -> None:
+    page = sign_in(browser, stack, "ada")
+    page.get_by_label("Subject").fill("Kettle leaks from the base")
+    page.get_by_label("Message").fill("My kettle, order KT-55120, leaks from the base.")
+    page.get_by_role("button", name="Open ticket").click()
+    page.get_by_text("Hello from the fake server.").first.wait_for()
+    page.get_by_placeholder("Write a message").fill("It started on 2026-11-02.")
+    page.keyboard.press("Enter")
+    page.get_by_text("It started on 2026-11-02.").first.wait_for()
+    page.wait_for_function(
+        "document.body.innerText.split('Hello from the fake server.').length > 2"
+    )
+    ticket_id = page.evaluate("new URLSearchParams(location.search).get('ticket')")
+    assert ticket_id and ticket_id.startswith("tk-")
+    shot(page, "customer")
+
+    page.reload()  # the conversation survives a reload, and sign-in does too
+    page.get_by_text("It started on 2026-11-02.").first.wait_for()
+    assert page.get_by_text("Signed in as").count() >= 1
+    stored = stack.store.newest_messages(ConversationRef(ticket_id), limit=10)
+    assert [m.author_role.value for m in stored] == [
+        "customer",
+        "assistant",
+        "customer",
+        "assistant",
+    ]
+
+    bob = sign_in(browser, stack, "bob")
+    assert bob.get_by_text("Kettle leaks from the base").count() == 0
+    bob.goto(f"{stack.app_url}/?ticket={ticket_id}")
+    bob.get_by_text("was not found").first.wait_for()
+    assert bob.get_by_text("KT-55120").count() == 0
+    page.context.close()
+    bob.context.close()
+
+
+def test_agent_switches_tickets_and_replies(browser: Any, stack: Stack) -> None:
+    service = TicketService(stack.store)
+    ada = service.sign_in(stack.uid("ada"), "Ada Lovelace", "ada@example.com")
+    bob = service.sign_in(stack.uid("bob"), "Bob Marley", "bob@example.com")
+    first = service.open_ticket(ada, "Toaster burns bread", "Every slice is black.")
+    second = service.open_ticket(bob, "Invoice has wrong VAT", "VAT number is wrong.")
+    page = sign_in(browser, stack, "kim")
+    page.get_by_role("button", name=re.compile("Toaster burns bread")).click()
+    page.get_by_text("Every slice is black.").first.wait_for()
+    reply_box(page).fill("Draft for the toaster")
+    page.get_by_role("button", name=re.compile("Invoice has wrong VAT")).click()
+    page.get_by_text("VAT number is wrong.").first.wait_for()
+    reply_box(page).fill("Sorry Bob, a corrected invoice is on its way.")
+    page.get_by_role("button", name="Send", exact=True).click()
+    chat(page, "Sorry Bob, a corrected invoice is on its way.").wait_for()
+    page.get_by_role("button", name=re.compile("Toaster burns bread")).click()
+    page.get_by_text("Every slice is black.").first.wait_for()
+    assert reply_box(page).input_value() == "Draft for the toaster"
+    shot(page, "agent")
+    [reply] = [m for m in service.thread(bob, second.id).messages if m.author_role.value == "agent"]
+    assert reply.text == "Sorry Bob, a corrected invoice is on its way." and not reply.is_internal
+    assert service.ticket(ada, first.id).status.value == "open"
+    assert stack.store.get_user(stack.uid("kim")) == User(
+        stack.uid("kim"), Role.AGENT, "Kim Park", "kim@support.example.com"
+    )
+    page.context.close()
+
+
+def test_export_downloads_and_parses(browser: Any, stack: Stack) -> None:
+    service = TicketService(stack.store)
+    ada = service.sign_in(stack.uid("ada"), "Ada Lovelace", "ada@example.com")
+    ticket = service.open_ticket(ada, "Export me", "Please export this <b>thread</b>.")
+    page = sign_in(browser, stack, "ada", f"/?ticket={ticket.id}")
+    page.get_by_text("Please export this").first.wait_for()
+    page.get_by_role("button", name="⬇ Export").click()
+    page.get_by_text("json", exact=True).click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download transcript").click()
+    data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert data["schema"] == "ticket-assistant/transcript" and data["ticket"]["id"] == ticket.id
+    assert data["messages"][0]["text"] == "Please export this <b>thread</b>."
+    assert [e.kind for e in stack.store.list_events(ticket.id)] == ["export"]
+    page.context.close()
