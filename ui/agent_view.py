@@ -45,12 +45,17 @@ def _queue(services: Services, user: User, selected: str | None) -> None:
     with st.sidebar:
         st.markdown(f"### 🎧 Queue\n**{user.display_name}** · agent")
         counts = services.tickets.queue_counts(user)
+        st.caption(
+            f"Mine {counts['mine']} · unassigned {counts['unassigned']} · "
+            + " · ".join(f"{s.label.lower()} {counts[s.value]}" for s in ACTIVE_STATUSES)
+        )
+        # Labels stay fixed (no counts in them) so the selections survive every rerun.
         scope = (
             st.segmented_control(
                 "Show",
                 list(SCOPES),
                 default="all",
-                format_func=lambda s: f"{SCOPES[s]} ({counts[s]})" if s in counts else SCOPES[s],
+                format_func=SCOPES.__getitem__,
                 key="queue-scope",
             )
             or "all"
@@ -59,7 +64,7 @@ def _queue(services: Services, user: User, selected: str | None) -> None:
             "Status",
             list(Status),
             default=list(ACTIVE_STATUSES),
-            format_func=lambda s: f"{s.label} ({counts[s.value]})",
+            format_func=lambda s: s.label,
             key="queue-status",
         )
         search = st.text_input("Search subject, customer or id", key="queue-search")

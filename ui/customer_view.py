@@ -34,7 +34,7 @@ def _select(ticket_id: str) -> None:
 def _sidebar(user: User, tickets: list[Ticket], selected: str) -> None:
     with st.sidebar:
         st.markdown(f"### 🎫 Ticket Assistant\nSigned in as **{user.display_name}**")
-        st.button("＋ New ticket", on_click=_select, args=(NEW,), use_container_width=True)
+        st.button("+ New ticket", on_click=_select, args=(NEW,), use_container_width=True)
         st.caption("Your tickets")
         if not tickets:
             st.caption("None yet.")
@@ -134,17 +134,17 @@ def _conversation(services: Services, user: User, ticket_id: str) -> None:
     def post(text: str, mid: str) -> Message:
         return services.tickets.post(user, ticket_id, text, message_id=mid)
 
+    live = st.container()  # new messages appear above the input, in thread order
     prompt = st.chat_input("Write a message", key=f"chat-{ticket_id}")
-    sent = post_safely(ticket_id, prompt, post) if prompt else None
-    if sent is None:
-        sent = unsent_box(ticket_id, post)  # also shows text that just failed to send
-    if sent is not None:
-        show_own_message(user, sent)
-        streamed = (
+    with live:
+        sent = post_safely(ticket_id, prompt, post) if prompt else None
+        if sent is None:
+            sent = unsent_box(ticket_id, post)  # also shows text that just failed to send
+        if sent is not None:
+            show_own_message(user, sent)
             stream_reply(
                 lambda: services.assistant.reply(user, ticket_id), waiting_note=AGENT_TOOK_OVER
             )
-            or True
-        )
+            streamed = True
     if streamed:
         rerun_fragment()

@@ -219,3 +219,12 @@ def test_oidc_sign_in_maps_the_identity_to_a_customer(services: Services) -> Non
     user = services.store.get_user(uid)
     assert user is not None and user.display_name == "New Person" and not user.is_agent
     assert "Open a ticket" in texts(at)
+
+
+def test_queue_filters_survive_reruns_that_change_the_counts(services: Services) -> None:
+    at = app("agent-kim", ticket="tk-demo-kettle")
+    assert len(at.multiselect(key="queue-status").value) == 3
+    at.text_area(key="draft:tk-demo-kettle").set_value("On it")
+    next(b for b in at.button if b.label == "Send").click().run()  # status and counts change
+    assert len(at.multiselect(key="queue-status").value) == 3
+    assert "Kettle" in " ".join(b.label for b in at.sidebar.button)
