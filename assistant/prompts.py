@@ -26,17 +26,28 @@ summary, pinned facts and messages. Be concise; quote order numbers, amounts and
 exactly; say when something is not in the ticket.
 """
 
-SUMMARY_INSTRUCTIONS = """\
-Update the running summary of a customer support conversation.
-Write it under exactly these headings, short bullet points, no other text:
+SUMMARY_SYSTEM = (
+    "You write short structured notes about customer support conversations. "
+    "You never copy the conversation; you condense it."
+)
+
+SUMMARY_REQUEST = """\
+Previous notes:
+{previous}
+
+New messages:
+{transcript}
+
+Write the updated notes about the whole conversation (previous notes plus new messages).
+Use exactly these six headings, each followed by one or two short bullet points:
 Problem:
-Key facts: (order numbers, emails, amounts, dates, product names, verbatim)
+Key facts: (order numbers, emails, amounts, dates, product names, copied exactly)
 Tried:
 Promises made:
 Open questions:
 Next step:
-Keep every fact from the previous summary that is still true. Do not invent anything.
-Stay under {max_words} words."""
+Keep every fact from the previous notes that is still true. Invent nothing.
+At most {max_words} words."""
 
 TICKET_SUMMARY_REQUEST = (
     "Summarize this ticket for a support agent under the headings Problem, Key facts, Tried, "
@@ -74,15 +85,12 @@ def ticket_facts(ticket: Ticket, *, for_agent: bool = False) -> str:
 
 def summary_messages(request: SummaryRequest) -> list[ChatMessage]:
     previous = request.previous_summary.strip() or "(none yet)"
-    transcript = "\n".join(request.transcript)
-    return [
-        ChatMessage("system", SUMMARY_INSTRUCTIONS.format(max_words=int(request.max_tokens * 0.6))),
-        ChatMessage(
-            "user",
-            f"Previous summary:\n{previous}\n\nNew messages to fold in:\n{transcript}\n\n"
-            "Write the updated summary now.",
-        ),
-    ]
+    text = SUMMARY_REQUEST.format(
+        previous=previous,
+        transcript="\n".join(request.transcript),
+        max_words=int(request.max_tokens * 0.6),
+    )
+    return [ChatMessage("system", SUMMARY_SYSTEM), ChatMessage("user", text)]
 
 
 def with_request(messages: Sequence[ChatMessage], request: str) -> list[ChatMessage]:

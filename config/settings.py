@@ -43,7 +43,7 @@ class ModelSettings:
     api_key: str | None = field(default=None, repr=False)
     base_url: str | None = None
     model: str = "gpt-4o-mini"
-    local_model: str = "smollm2"  # used when no key and no base URL: see assistant/local_server.py
+    local_model: str = "auto"  # no key and no base URL: see assistant/local_server.py
     connect_timeout_s: float = 10.0
     stall_timeout_s: float = 60.0  # no token for this long: the reply is cut off
     max_reply_tokens: int = 512
@@ -58,11 +58,11 @@ class ModelSettings:
 @dataclass(frozen=True)
 class MemorySettings:
     strategy: str = "summary"  # summary | window | full
-    budget_tokens: int = 3000  # the whole prompt: system, ticket facts, memory, messages
-    compact_trigger_tokens: int = 1500  # unsummarized messages above this are folded
-    keep_recent_tokens: int = 600  # newest messages kept verbatim after a fold
+    budget_tokens: int = 4000  # the whole prompt: system, ticket facts, memory, messages
+    compact_trigger_tokens: int = 1600  # unsummarized messages above this are folded
+    keep_recent_tokens: int = 500  # newest messages kept verbatim after a fold
     summary_max_tokens: int = 500  # a longer summary is rejected (fail-safe)
-    pinned_facts_max: int = 60  # pinned identifiers kept verbatim in the checkpoint
+    pinned_facts_max: int = 50  # pinned identifiers kept verbatim in the checkpoint
     fold_max_messages: int = 200  # messages read per fold: every read stays bounded
 
 

@@ -39,6 +39,8 @@ from tickets.domain import (
 )
 
 log = logging.getLogger(__name__)
+HEADINGS = ("problem", "key facts", "tried", "promises", "open questions", "next step")
+MIN_HEADINGS = 4  # fewer: the model did not write the summary it was asked for
 SPEAKER = {
     AuthorRole.CUSTOMER: "Customer",
     AuthorRole.ASSISTANT: "Assistant",
@@ -207,6 +209,9 @@ class SummaryMemory:
     def _reject(self, summary: str) -> str:
         if not summary:
             return "the model returned an empty summary"
+        found = sum(heading in summary.lower() for heading in HEADINGS)
+        if found < MIN_HEADINGS:
+            return f"the summary lacks the required structure ({found} of {len(HEADINGS)} headings)"
         tokens = self.counter.count(summary)
         if tokens > self.config.summary_max_tokens:
             return (

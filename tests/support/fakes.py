@@ -17,7 +17,7 @@ class FakeSummarizer:
     """Deterministic: the summary names the folded range but carries no identifiers, so any
     fact that survives did so because it was pinned, not because the 'model' kept it."""
 
-    mode: str = "ok"  # ok | raise | empty | long
+    mode: str = "ok"  # ok | raise | empty | long | rambling
     calls: list[SummaryRequest] = field(default_factory=list)
     during: Callable[[], None] | None = None  # runs inside the call (to race it)
     barrier: threading.Barrier | None = None
@@ -34,6 +34,8 @@ class FakeSummarizer:
             return "   "
         if self.mode == "long":
             return "blah " * 5000
+        if self.mode == "rambling":  # what a too-small model writes instead of a summary
+            return "You're ready to begin. Please continue writing."
         first, last = request.transcript[0].split()[0], request.transcript[-1].split()[0]
         previous = "carried over; " if request.previous_summary else ""
         return (
@@ -77,6 +79,10 @@ class FakeModel:
     prompts: list[list[ChatMessage]] = field(default_factory=list)
     name: str = "fake-model"
     default_text: str = "Thanks! Could you share your order number?"
+    default_summary: str = (
+        "Problem: kettle leaks.\nKey facts: none new.\nTried: descaling.\n"
+        "Promises made: none.\nOpen questions: refund?\nNext step: wait for the customer."
+    )
 
     def queue(self, *replies: FakeReply) -> FakeModel:
         self.replies.extend(replies)
@@ -97,6 +103,9 @@ class FakeModel:
     def complete(
         self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float | None = None
     ) -> Completion:
+        if not self.replies:
+            self.prompts.append(list(messages))
+            return Completion(self.default_summary, "stop", Usage(30, 20))
         reply = self._next(messages)
         if reply.error is not None:
             raise reply.error

@@ -135,7 +135,7 @@ def test_pinned_facts_survive_many_compactions(store: SqliteStore, conv: Convers
     assert "ORD-77123" not in "".join(c.previous_summary for c in summarizer.calls)
 
 
-@pytest.mark.parametrize("mode", ["raise", "empty", "long"])
+@pytest.mark.parametrize("mode", ["raise", "empty", "long", "rambling"])
 def test_failed_summary_changes_nothing_and_falls_back_within_budget(
     store: SqliteStore, conv: ConversationRef, mode: str
 ) -> None:
