@@ -25,6 +25,8 @@ from memory.base import MemoryStore, MemoryStrategy
 from memory.simple import FullMemory, WindowMemory
 from memory.summary import Summarizer, SummaryConfig, SummaryMemory
 from memory.tokens import OfflineTokenCounter, TokenCounter
+from privacy.crypto import local_keyring, parse_keys
+from tickets.sealing import Sealer
 from tickets.service import TicketService
 from tickets.store import TicketStore
 from tickets.text import TextLimits
@@ -52,16 +54,26 @@ class Services:
             self.local_server.stop()
 
 
+def build_sealer(settings: Settings) -> Sealer:
+    """Encryption at rest: the configured keys; in the embedded default, a local key file."""
+    if settings.encryption_keys:
+        return Sealer(parse_keys(settings.encryption_keys))
+    if settings.store.backend == "sqlite":
+        return Sealer(local_keyring(settings.store.data_dir / "keys.json"))
+    return Sealer()
+
+
 def build_store(settings: Settings) -> TicketStore:
     """Firestore when configured (emulator, credentials or a project id), else SQLite."""
+    sealer = build_sealer(settings)
     if settings.store.backend == "firestore":
         from config.firestore_client import make_firestore_client
         from tickets.firestore_store import FirestoreStore
 
-        return FirestoreStore(make_firestore_client(settings.store))
+        return FirestoreStore(make_firestore_client(settings.store), sealer=sealer)
     from tickets.sqlite_store import SqliteStore
 
-    return SqliteStore(settings.store.sqlite_path)
+    return SqliteStore(settings.store.sqlite_path, sealer)
 
 
 def build_model(settings: Settings) -> tuple[ChatModel, LocalModelServer | None]:

@@ -7,6 +7,7 @@ seed [--long N]                                  demo data (idempotent)
 show TICKET [--limit N]                          the newest messages, internal notes included
 usage [--user UID] [--ticket TICKET] [--period P]  token usage
 export TICKET [--format json|md|html] [--public-only] [-o FILE]
+rotate-keys                                      re-encrypt under the newest key
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", choices=["json", "md", "html"], default="json")
     exp.add_argument("--public-only", action="store_true")
     exp.add_argument("-o", "--output", help="file to write (default: standard output)")
+    sub.add_parser("rotate-keys", help="re-encrypt everything under the newest key")
     return p
 
 
@@ -90,6 +92,15 @@ def run(argv: Sequence[str], store: TicketStore, out: TextIO) -> int:
             print(f"#{m.seq} {m.author_role.value}{note} [{m.status.value}]: {m.text}", file=out)
     elif args.command == "usage":
         _usage(store, args, out)
+    elif args.command == "rotate-keys":
+        from privacy.rotation import rotate
+
+        report = rotate(store)
+        print(
+            f"Re-encrypted {report.messages} messages and {report.checkpoints} memory "
+            f"checkpoints in {report.tickets} tickets under the current key.",
+            file=out,
+        )
     elif args.command == "export":
         chunks = service.export(
             OPERATOR, args.ticket, args.format, include_internal=not args.public_only

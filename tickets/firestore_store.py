@@ -42,6 +42,7 @@ from tickets.domain import (
     utcnow,
 )
 from tickets.errors import MessageNotFound, StoreUnavailable, TicketError, TicketNotFound
+from tickets.sealing import Sealer
 from tickets.store import UNASSIGNED, AuditEvent, TicketChanges, TicketQuery, UsageTotals
 
 T = TypeVar("T")
@@ -56,8 +57,11 @@ _UNAVAILABLE = (
 class FirestoreStore:
     """A :class:`tickets.store.TicketStore` on Cloud Firestore (or its emulator)."""
 
-    def __init__(self, client: firestore.Client, *, tx_attempts: int = 30) -> None:
+    def __init__(
+        self, client: firestore.Client, *, tx_attempts: int = 30, sealer: Sealer | None = None
+    ) -> None:
         self._db = client
+        self.sealer = sealer or Sealer()
         self._tx_attempts = tx_attempts
         self._reads_lock = threading.Lock()
         self.reads = 0
@@ -139,7 +143,9 @@ class FirestoreStore:
         if first_message is not None:
             message = first_message.at(1, ticket.created_at)
             stored = ticket.after_message(message)
-            data = message.to_dict() | {"createdAt": firestore.SERVER_TIMESTAMP}
+            conv = ConversationRef(ticket.id)
+            data = self.sealer.seal_message(conv, message.to_dict())
+            data["createdAt"] = firestore.SERVER_TIMESTAMP
             batch.create(self._messages(ConversationRef(ticket.id)).document(message.id), data)
         batch.create(ref, stored.to_dict())
         try:
@@ -202,6 +208,16 @@ class FirestoreStore:
             q = q.where(filter=FieldFilter("searchKeys", "array_contains", query.search_key))
         return q
 
+    def ticket_ids(self, after: str | None = None, limit: int = 500) -> list[str]:
+        q: Any = self._tickets().order_by("id")
+        if after:
+            q = q.where(filter=FieldFilter("id", ">", after))
+        return [d["id"] for d in self._run(lambda: self._stream(q.limit(limit)))]
+
+    def copilot_agents(self, ticket_id: str) -> list[str]:
+        q = self._tickets().document(ticket_id).collection("copilots")
+        return sorted(d["agentUid"] for d in self._run(lambda: self._stream(q)))
+
     # -- messages -------------------------------------------------------------------------
 
     def append_message(self, conv: ConversationRef, message: NewMessage) -> Message:
@@ -211,13 +227,14 @@ class FirestoreStore:
         def body(tx: Any) -> Message:
             existing = self._get(msg_ref, tx)
             if existing.exists:
-                return Message.from_dict(existing.to_dict())
+                return self.sealer.open_message(conv, existing.to_dict())
             conv_snap = self._get(conv_ref, tx)
             if not conv.is_copilot and not conv_snap.exists:
                 raise TicketNotFound(conv.ticket_id)
             last_seq = int((conv_snap.to_dict() or {}).get("lastSeq", 0))
             stored = message.at(last_seq + 1, utcnow())
-            tx.create(msg_ref, stored.to_dict() | {"createdAt": firestore.SERVER_TIMESTAMP})
+            data = self.sealer.seal_message(conv, stored.to_dict())
+            tx.create(msg_ref, data | {"createdAt": firestore.SERVER_TIMESTAMP})
             if conv.is_copilot:
                 fields = {"lastSeq": stored.seq, "updatedAt": stored.created_at}
                 fields |= {"ticketId": conv.ticket_id, "agentUid": conv.agent_uid}
@@ -240,7 +257,7 @@ class FirestoreStore:
     ) -> Message:
         ref = self._messages(conv).document(message_id)
         update = {
-            "text": text,
+            "text": self.sealer.text(conv, message_id, text),
             "status": status.value,
             "usage": usage.to_dict() if usage else None,
             "error": error,
@@ -256,7 +273,7 @@ class FirestoreStore:
 
     def get_message(self, conv: ConversationRef, message_id: str) -> Message | None:
         snap = self._run(lambda: self._get(self._messages(conv).document(message_id)))
-        return Message.from_dict(snap.to_dict()) if snap.exists else None
+        return self.sealer.open_message(conv, snap.to_dict()) if snap.exists else None
 
     def newest_messages(
         self,
@@ -273,7 +290,7 @@ class FirestoreStore:
             q = q.where(filter=FieldFilter("seq", "<", before_seq))
         q = q.order_by("seq", direction=firestore.Query.DESCENDING).limit(limit)
         docs = self._run(lambda: self._stream(q))
-        return [Message.from_dict(d) for d in reversed(docs)]
+        return [self.sealer.open_message(conv, d) for d in reversed(docs)]
 
     def messages_after(
         self,
@@ -287,7 +304,7 @@ class FirestoreStore:
         if public_only:
             q = q.where(filter=FieldFilter("visibility", "==", "public"))
         q = q.where(filter=FieldFilter("seq", ">", after_seq)).order_by("seq").limit(limit)
-        return [Message.from_dict(d) for d in self._run(lambda: self._stream(q))]
+        return [self.sealer.open_message(conv, d) for d in self._run(lambda: self._stream(q))]
 
     # -- memory ---------------------------------------------------------------------------
 
@@ -297,7 +314,12 @@ class FirestoreStore:
             if not conv.is_copilot:
                 raise TicketNotFound(conv.ticket_id)
             return ConversationState(last_seq=0)
-        return _state(snap.to_dict())
+        data = snap.to_dict()
+        memory = data.get("memory")
+        return ConversationState(
+            last_seq=int(data.get("lastSeq", 0)),
+            checkpoint=self.sealer.open_checkpoint(conv, memory) if memory else None,
+        )
 
     def save_checkpoint(
         self, conv: ConversationRef, checkpoint: Checkpoint, *, expected_version: int
@@ -306,9 +328,10 @@ class FirestoreStore:
 
         def body(tx: Any) -> bool:
             snap = self._get(ref, tx)
-            if not snap.exists or _state(snap.to_dict()).checkpoint_version != expected_version:
+            memory = (snap.to_dict() or {}).get("memory") or {}
+            if not snap.exists or int(memory.get("version", 0)) != expected_version:
                 return False
-            tx.update(ref, {"memory": checkpoint.to_dict()})
+            tx.update(ref, {"memory": self.sealer.seal_checkpoint(conv, checkpoint)})
             return True
 
         return self._transaction(body)
@@ -346,11 +369,3 @@ class FirestoreStore:
             q = q.where(filter=FieldFilter("ticketId", "==", ticket_id))
         q = q.order_by("at", direction=firestore.Query.DESCENDING).limit(limit)
         return [AuditEvent.from_dict(d) for d in self._run(lambda: self._stream(q))]
-
-
-def _state(data: dict[str, Any]) -> ConversationState:
-    memory = data.get("memory")
-    return ConversationState(
-        last_seq=int(data.get("lastSeq", 0)),
-        checkpoint=Checkpoint.from_dict(memory) if memory else None,
-    )

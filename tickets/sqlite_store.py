@@ -30,6 +30,7 @@ from tickets.domain import (
     utcnow,
 )
 from tickets.errors import MessageNotFound, StoreUnavailable, TicketError, TicketNotFound
+from tickets.sealing import Sealer
 from tickets.store import UNASSIGNED, AuditEvent, TicketChanges, TicketQuery, UsageTotals
 
 MIGRATIONS: tuple[str, ...] = (
@@ -74,8 +75,9 @@ def _stamp(value: datetime) -> str:
 class SqliteStore:
     """A :class:`tickets.store.TicketStore` on a local SQLite file."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, sealer: Sealer | None = None) -> None:
         self.path = str(path)
+        self.sealer = sealer or Sealer()
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
@@ -236,6 +238,20 @@ class SqliteStore:
             params.append(query.search_key)
         return (" WHERE " + " AND ".join(where) if where else ""), params
 
+    def ticket_ids(self, after: str | None = None, limit: int = 500) -> list[str]:
+        rows = self._query(
+            "SELECT id FROM tickets WHERE id > ? ORDER BY id LIMIT ?", (after or "", limit)
+        )
+        return [r["id"] for r in rows]
+
+    def copilot_agents(self, ticket_id: str) -> list[str]:
+        rows = self._query(
+            "SELECT conv_key FROM conversations WHERE ticket_id = ? AND conv_key != ? "
+            "ORDER BY conv_key",
+            (ticket_id, ticket_id),
+        )
+        return [r["conv_key"].rsplit("/", 1)[1] for r in rows]
+
     # -- messages -------------------------------------------------------------------------
 
     def append_message(self, conv: ConversationRef, message: NewMessage) -> Message:
@@ -247,7 +263,7 @@ class SqliteStore:
             "SELECT data FROM messages WHERE conv_key = ? AND id = ?", (conv.key, new.id)
         ).fetchone()
         if existing:
-            return Message.from_dict(json.loads(existing["data"]))
+            return self.sealer.open_message(conv, json.loads(existing["data"]))
         ticket_row = db.execute(
             "SELECT data FROM tickets WHERE id = ?", (conv.ticket_id,)
         ).fetchone()
@@ -265,7 +281,13 @@ class SqliteStore:
         message = new.at(seq, utcnow())
         db.execute(
             "INSERT INTO messages (conv_key, id, seq, visibility, data) VALUES (?, ?, ?, ?, ?)",
-            (conv.key, message.id, seq, message.visibility.value, _dumps(message.to_dict())),
+            (
+                conv.key,
+                message.id,
+                seq,
+                message.visibility.value,
+                _dumps(self.sealer.seal_message(conv, message.to_dict())),
+            ),
         )
         if not conv.is_copilot:
             ticket = Ticket.from_dict(json.loads(ticket_row["data"])).after_message(message)
@@ -290,7 +312,7 @@ class SqliteStore:
                 raise MessageNotFound(message_id)
             data = json.loads(row["data"])
             data.update(
-                text=text,
+                text=self.sealer.text(conv, message_id, text),
                 status=status.value,
                 usage=usage.to_dict() if usage else None,
                 error=error,
@@ -299,13 +321,13 @@ class SqliteStore:
                 "UPDATE messages SET data = ? WHERE conv_key = ? AND id = ?",
                 (_dumps(data), conv.key, message_id),
             )
-            return Message.from_dict(data)
+            return self.sealer.open_message(conv, data)
 
     def get_message(self, conv: ConversationRef, message_id: str) -> Message | None:
         rows = self._query(
             "SELECT data FROM messages WHERE conv_key = ? AND id = ?", (conv.key, message_id)
         )
-        return Message.from_dict(json.loads(rows[0]["data"])) if rows else None
+        return self.sealer.open_message(conv, json.loads(rows[0]["data"])) if rows else None
 
     def newest_messages(
         self,
@@ -324,7 +346,7 @@ class SqliteStore:
         sql += " ORDER BY seq DESC LIMIT ?"
         params.append(limit)
         rows = self._query(sql, params)
-        return [Message.from_dict(json.loads(r["data"])) for r in reversed(rows)]
+        return [self.sealer.open_message(conv, json.loads(r["data"])) for r in reversed(rows)]
 
     def messages_after(
         self,
@@ -339,7 +361,7 @@ class SqliteStore:
             sql += " AND visibility = 'public'"
         sql += " ORDER BY seq ASC LIMIT ?"
         rows = self._query(sql, (conv.key, after_seq, limit))
-        return [Message.from_dict(json.loads(r["data"])) for r in rows]
+        return [self.sealer.open_message(conv, json.loads(r["data"])) for r in rows]
 
     # -- memory ---------------------------------------------------------------------------
 
@@ -352,7 +374,7 @@ class SqliteStore:
                 raise TicketNotFound(conv.ticket_id)
             return ConversationState(last_seq=0)
         raw = rows[0]["checkpoint"]
-        checkpoint = Checkpoint.from_dict(json.loads(raw)) if raw else None
+        checkpoint = self.sealer.open_checkpoint(conv, json.loads(raw)) if raw else None
         return ConversationState(last_seq=rows[0]["last_seq"], checkpoint=checkpoint)
 
     def save_checkpoint(
@@ -364,12 +386,12 @@ class SqliteStore:
             ).fetchone()
             if row is None:
                 return False
-            current = Checkpoint.from_dict(json.loads(row[0])).version if row[0] else 0
+            current = int(json.loads(row[0]).get("version", 0)) if row[0] else 0
             if current != expected_version:
                 return False
             db.execute(
                 "UPDATE conversations SET checkpoint = ? WHERE conv_key = ?",
-                (_dumps(checkpoint.to_dict()), conv.key),
+                (_dumps(self.sealer.seal_checkpoint(conv, checkpoint)), conv.key),
             )
             return True
 

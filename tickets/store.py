@@ -149,6 +149,14 @@ class TicketStore(Protocol):
         """How many tickets match ``query`` (``limit`` is ignored)."""
         ...
 
+    def ticket_ids(self, after: str | None = None, limit: int = 500) -> list[str]:
+        """Every ticket id in id order, a page at a time (for operator jobs)."""
+        ...
+
+    def copilot_agents(self, ticket_id: str) -> list[str]:
+        """The agents who have a copilot thread on this ticket."""
+        ...
+
     # messages
     def append_message(self, conv: ConversationRef, message: NewMessage) -> Message:
         """Assign the next ``seq`` in a transaction. Idempotent: an existing id is returned."""

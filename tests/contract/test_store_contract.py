@@ -267,3 +267,29 @@ def test_count_tickets(store: TicketStore) -> None:
     assert store.count_tickets(TicketQuery()) == 3
     assert store.count_tickets(TicketQuery(customer_uid="cust-a")) == 2
     assert store.count_tickets(TicketQuery(assignee=UNASSIGNED, statuses=(Status.OPEN,))) == 1
+
+
+def test_ticket_ids_and_copilot_agents_for_operator_jobs(store: TicketStore) -> None:
+    ids = sorted(store.create_ticket(make_ticket()).id for _ in range(5))
+    assert store.ticket_ids(limit=3) == ids[:3]
+    assert store.ticket_ids(after=ids[2], limit=3) == ids[3:]
+    assert store.copilot_agents(ids[0]) == []
+    store.append_message(ConversationRef(ids[0], "agent-2"), agent_says("x", "agent-2"))
+    store.append_message(ConversationRef(ids[0], "agent-1"), agent_says("y"))
+    assert store.copilot_agents(ids[0]) == ["agent-1", "agent-2"]
+
+
+def test_text_survives_any_unicode(store: TicketStore) -> None:
+    """Right-to-left overrides, emoji, zalgo and CJK round-trip exactly."""
+    ticket = store.create_ticket(make_ticket())
+    conv = ConversationRef(ticket.id)
+    samples = [
+        "abc\u202edcba",
+        "👩‍👩‍👧‍👦 family 🇺🇦",
+        "Z\u0351\u0352\u0353a\u0354lgo",
+        "退款请求",
+        "a\tb\nc",
+    ]
+    for text in samples:
+        store.append_message(conv, customer_says(text))
+    assert [m.text for m in store.newest_messages(conv, limit=10)] == samples
