@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from tickets.errors import TicketError
+from tickets.errors import StoreUnavailable, TicketError
 from ui import agent_view, customer_view
 from ui.auth import sign_in
+from ui.outage import show_outage
 from ui.runtime import get_services
 
 st.set_page_config(page_title="Ticket Assistant", page_icon="🎫", layout="wide")
@@ -15,8 +16,11 @@ except TicketError as exc:  # a configuration problem: say which setting to fix
     st.error(exc.message)
     st.stop()
 
-user = sign_in(services)
-if user.is_agent:
-    agent_view.render(services, user)
-else:
-    customer_view.render(services, user)
+try:
+    user = sign_in(services)
+    if user.is_agent:
+        agent_view.render(services, user)
+    else:
+        customer_view.render(services, user)
+except StoreUnavailable as exc:
+    show_outage(exc)

@@ -16,6 +16,7 @@ from memory.base import fit_newest
 from memory.prompt import ChatMessage, PromptContext, memory_block, render_for_copilot
 from memory.summary import SPEAKER
 from memory.tokens import TokenCounter
+from privacy.redaction import Redactor
 from tickets import policy
 from tickets.domain import (
     AuthorRole,
@@ -92,7 +93,8 @@ class CopilotService:
         summarizer = ModelSummarizer(
             self.model, on_usage=lambda usage: self.budget.charge(agent.uid, ticket.id, usage)
         )
-        memory = self.memory_factory(summarizer, False)
+        redactor = Redactor(ticket.id)
+        memory = self.memory_factory(summarizer, False, lambda m: redactor.text(m.text))
         plan = memory.build(conv, self._context(ticket, question))
 
         def compact() -> None:

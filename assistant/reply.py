@@ -16,6 +16,7 @@ from assistant.errors import ModelError
 from assistant.protocol import ChatModel, Completion
 from memory.base import PromptPlan
 from memory.tokens import TokenCounter
+from privacy.redaction import Redactor
 from tickets.domain import ConversationRef, Message, MessageStatus, Usage
 from tickets.store import TicketStore
 
@@ -41,27 +42,39 @@ class ReplyRun:
         max_tokens: int,
         on_usage: Callable[[Usage], None],
         after: Callable[[], None] = lambda: None,
+        redactor: Redactor | None = None,
     ) -> None:
         self.store, self.model, self.counter = store, model, counter
         self.target, self.plan, self.max_tokens = target, plan, max_tokens
         self.on_usage, self.after = on_usage, after
+        # the model sees placeholders; people see the values again
+        self.redactor = redactor or Redactor(target.conv.ticket_id)
+        self.prompt = self.redactor.messages(plan.messages)
         self.message: Message | None = None  # the stored outcome, once iteration ended
         self.error: str | None = None
 
     def __iter__(self) -> Generator[str, None, None]:
         text, result, error = "", None, None  # type: str, Completion | None, str | None
+        restorer = self.redactor.restorer()
         try:
-            stream = self.model.stream(self.plan.messages, max_tokens=self.max_tokens)
+            stream = self.model.stream(self.prompt, max_tokens=self.max_tokens)
             for delta in stream:
-                text += delta
-                yield delta
+                shown = restorer.feed(delta)
+                text += shown
+                if shown:
+                    yield shown
             result = stream.result
+            tail = restorer.flush()
+            text += tail
+            if tail:
+                yield tail
         except ModelError as exc:
             error = exc.message
         except GeneratorExit:
             error = CUT_OFF.format(reason="the page was closed or reloaded")
             raise
         finally:
+            text += restorer.flush()
             self._finish(text, result, error)
 
     def _finish(self, text: str, result: Completion | None, error: str | None) -> None:

@@ -16,9 +16,11 @@ from memory.base import MemoryStrategy, PromptPlan
 from memory.prompt import PromptContext, Renderer, render_for_customer_thread
 from memory.summary import Summarizer
 from memory.tokens import TokenCounter
+from privacy.redaction import Redactor
 from tickets.domain import (
     AuthorRole,
     ConversationRef,
+    Message,
     MessageStatus,
     NewMessage,
     Ticket,
@@ -31,7 +33,8 @@ from tickets.store import TicketStore
 
 log = logging.getLogger(__name__)
 ASSISTANT_UID = "assistant"
-MemoryFactory = Callable[[Summarizer, bool], MemoryStrategy]  # (summarizer, public_only)
+# (summarizer, public_only, line_text): line_text redacts what the summarizer sees
+MemoryFactory = Callable[[Summarizer, bool, Callable[[Message], str]], MemoryStrategy]
 RunLater = Callable[[Callable[[], None]], None]
 
 
@@ -67,7 +70,9 @@ class AssistantService:
         summarizer = ModelSummarizer(
             self.model, on_usage=lambda usage: self.budget.charge(None, ticket_id, usage)
         )
-        return self.memory_factory(summarizer, True)  # customers' assistant: public only
+        redactor = Redactor(ticket_id)
+        # the customers' assistant sees public messages only
+        return self.memory_factory(summarizer, True, lambda m: redactor.text(m.text))
 
     def context(self, ticket: Ticket) -> PromptContext:
         return PromptContext(

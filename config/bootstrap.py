@@ -26,6 +26,7 @@ from memory.simple import FullMemory, WindowMemory
 from memory.summary import Summarizer, SummaryConfig, SummaryMemory
 from memory.tokens import OfflineTokenCounter, TokenCounter
 from privacy.crypto import local_keyring, parse_keys
+from tickets.domain import Message
 from tickets.sealing import Sealer
 from tickets.service import TicketService
 from tickets.store import TicketStore
@@ -108,12 +109,16 @@ def memory_factory(settings: Settings, store: MemoryStore, counter: TokenCounter
         fold_max_messages=mem.fold_max_messages,
     )
 
-    def make(summarizer: Summarizer, public_only: bool) -> MemoryStrategy:
+    def make(
+        summarizer: Summarizer, public_only: bool, line_text: Callable[[Message], str]
+    ) -> MemoryStrategy:
         if mem.strategy == "window":
             return WindowMemory(store, counter, mem.budget_tokens, public_only=public_only)
         if mem.strategy == "full":
             return FullMemory(store, counter, mem.budget_tokens, public_only=public_only)
-        return SummaryMemory(store, counter, summarizer, config, public_only=public_only)
+        return SummaryMemory(
+            store, counter, summarizer, config, public_only=public_only, line_text=line_text
+        )
 
     return make
 

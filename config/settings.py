@@ -25,6 +25,7 @@ class StoreSettings:
     database: str = "(default)"
     credentials_file: str | None = None
     data_dir: Path = Path("data")
+    call_deadline_s: float = 10.0  # an unreachable database fails a request after this long
 
     @property
     def backend(self) -> str:
@@ -138,6 +139,7 @@ def load_settings(
         database=src.get("FIRESTORE_DATABASE", "(default)", _str),
         credentials_file=src.get("GOOGLE_APPLICATION_CREDENTIALS", None, _str),
         data_dir=Path(src.get("TICKETS_DATA_DIR", "data", _str)),
+        call_deadline_s=src.get("FIRESTORE_CALL_DEADLINE_S", 10.0, float),
     )
     check_emulator_project(store)
     d_model, d_mem, d_budget = ModelSettings(), MemorySettings(), BudgetSettings()

@@ -197,7 +197,7 @@ class SummaryMemory:
             return CompactionResult("failed", covered, error=problem)
         facts, dropped = merge_facts(
             checkpoint.facts if checkpoint else (),
-            (self.line_text(m) for m in fold if m.counts_for_memory),
+            (m.text for m in fold if m.counts_for_memory),  # sealed at rest, redacted per prompt
             self.config.pinned_facts_max,
         )
         version = checkpoint.version if checkpoint else 0

@@ -97,7 +97,10 @@ class FirestoreStore:
                 result: T = self._run(partial(run_once, transaction))
                 return result
             except (gexc.Aborted, ValueError) as exc:
-                if isinstance(exc, ValueError) and not isinstance(exc.__cause__, gexc.Aborted):
+                causes = _chain(exc)
+                if any(isinstance(c, _UNAVAILABLE) for c in causes):
+                    raise StoreUnavailable(type(causes[-1]).__name__) from exc
+                if not any(isinstance(c, gexc.Aborted) for c in causes):
                     raise
                 time.sleep(min(0.5, 0.01 * 2**attempt) * random.random())  # noqa: S311
         raise StoreUnavailable("too much contention on one ticket; try again")
@@ -369,3 +372,13 @@ class FirestoreStore:
             q = q.where(filter=FieldFilter("ticketId", "==", ticket_id))
         q = q.order_by("at", direction=firestore.Query.DESCENDING).limit(limit)
         return [AuditEvent.from_dict(d) for d in self._run(lambda: self._stream(q))]
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and what caused it (a failed rollback hides the real error)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain

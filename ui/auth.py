@@ -15,7 +15,7 @@ import streamlit as st
 
 from config.bootstrap import Services
 from tickets.domain import Role, User
-from tickets.errors import NotSignedIn
+from tickets.errors import InvalidInput, NotSignedIn
 from ui.runtime import auth_configured
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
@@ -60,7 +60,7 @@ def _demo(services: Services) -> User:
     if uid:
         try:
             return services.tickets.current_user(uid)
-        except Exception:  # unknown or invalid id: back to the picker
+        except (NotSignedIn, InvalidInput):  # unknown or invalid id: back to the picker
             del st.query_params[DEMO_PARAM]
     _welcome()
     if not demo_allowed(services):
