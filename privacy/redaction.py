@@ -139,3 +139,11 @@ class RedactingFilter(logging.Filter):
         record.args = ()
         self.redactor.seen.clear()
         return True
+
+
+def install_log_redaction(*loggers: logging.Logger) -> None:
+    """Add the filter to every handler of the given loggers (the root logger by default)."""
+    for logger in loggers or (logging.getLogger(),):
+        for handler in logger.handlers:
+            if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+                handler.addFilter(RedactingFilter())

@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     usage.add_argument("--period", help="YYYY-MM, YYYY-MM-DD or 'all' (default: current)")
     exp = sub.add_parser("export", help="export a transcript")
     exp.add_argument("ticket")
-    exp.add_argument("--format", choices=["json", "md", "html"], default="json")
+    exp.add_argument("--format", choices=["json", "md", "html", "csv"], default="json")
     exp.add_argument("--public-only", action="store_true")
     exp.add_argument("-o", "--output", help="file to write (default: standard output)")
     sub.add_parser("rotate-keys", help="re-encrypt everything under the newest key")

@@ -7,7 +7,9 @@ format: nothing in a message can become markup, a link or a formula.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -20,7 +22,13 @@ from tickets.store import TicketStore
 
 SCHEMA = "ticket-assistant/transcript"
 SCHEMA_VERSION = 1
-FORMATS = {"json": "application/json", "md": "text/markdown", "html": "text/html"}
+FORMATS = {
+    "json": "application/json",
+    "md": "text/markdown",
+    "html": "text/html",
+    "csv": "text/csv",
+}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PAGE = 500
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#|~!])")
 _MD_LINE_START = re.compile(r"^(\s*)([+=-])", re.M)
@@ -144,7 +152,38 @@ def to_html(store: TicketStore, req: ExportRequest) -> Iterator[str]:
     yield "</body></html>\n"
 
 
-RENDERERS = {"json": to_json, "md": to_markdown, "html": to_html}
+def csv_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: a leading =, +, -, @ can't start a formula."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def to_csv(store: TicketStore, req: ExportRequest) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def row(values: list[str]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([csv_cell(v) for v in values])
+        return buffer.getvalue()
+
+    yield row(["seq", "time", "author", "role", "visibility", "status", "text"])
+    for m in iter_messages(store, req.ticket.id, req.include_internal):
+        when = m.created_at.isoformat(timespec="seconds")
+        yield row(
+            [
+                str(m.seq),
+                when,
+                m.author_uid,
+                m.author_role.value,
+                m.visibility.value,
+                m.status.value,
+                m.text,
+            ]
+        )
+
+
+RENDERERS = {"json": to_json, "md": to_markdown, "html": to_html, "csv": to_csv}
 
 
 def render(store: TicketStore, fmt: str, req: ExportRequest) -> Iterator[str]:

@@ -290,7 +290,7 @@ class TicketService:
     ) -> Iterator[str]:
         """Stream a transcript. Customers always get public messages only. Logged."""
         if fmt not in export.FORMATS:
-            raise InvalidInput(f"Unknown export format {fmt!r}: use json, md or html.")
+            raise InvalidInput(f"Unknown export format {fmt!r}: use json, md, html or csv.")
         ticket = self.ticket(user, ticket_id)
         internal = include_internal and policy.sees_internal_notes(user)
         now = self.clock()

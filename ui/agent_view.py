@@ -8,6 +8,7 @@ from assistant.copilot import SUGGEST, SUMMARIZE
 from config.bootstrap import Services
 from tickets.domain import Message, Status, Ticket, User
 from tickets.errors import InvalidInput, TicketError, TicketNotFound
+from tickets.export import FORMATS
 from tickets.service import ACTIVE_STATUSES, QueueFilter
 from ui.auth import sign_out
 from ui.components import ago, context_meter, export_button, render_message, status_badge
@@ -145,13 +146,15 @@ def _actions(services: Services, user: User, ticket: Ticket) -> None:
                 return
             st.rerun()
     with st.popover("⬇ Export"):
-        fmt = st.radio("Format", ["md", "html", "json"], horizontal=True, key=f"fmt-{ticket.id}")
+        fmt = st.radio(
+            "Format", ["md", "html", "json", "csv"], horizontal=True, key=f"fmt-{ticket.id}"
+        )
         internal = st.checkbox("Include internal notes", key=f"int-{ticket.id}")
         export_button(
             "Download transcript",
             lambda: services.tickets.export(user, ticket.id, fmt, include_internal=internal),
             f"{ticket.id}.{fmt}",
-            {"md": "text/markdown", "html": "text/html", "json": "application/json"}[fmt],
+            FORMATS[fmt],
             key=f"dl-{ticket.id}",
         )
 

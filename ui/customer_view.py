@@ -7,6 +7,7 @@ import streamlit as st
 from config.bootstrap import Services
 from tickets.domain import Message, Status, Ticket, User
 from tickets.errors import InvalidInput, TicketError, TicketNotFound
+from tickets.export import FORMATS
 from tickets.ids import new_message_id, new_ticket_id
 from ui.auth import sign_out
 from ui.components import ago, context_meter, export_button, rerun_fragment, status_badge
@@ -91,12 +92,14 @@ def _ticket_page(services: Services, user: User, ticket_id: str) -> None:
         services.tickets.request_human(user, ticket.id)
         st.rerun()
     with actions[1].popover("⬇ Export"):
-        fmt = st.radio("Format", ["md", "html", "json"], horizontal=True, key=f"fmt-{ticket.id}")
+        fmt = st.radio(
+            "Format", ["md", "html", "json", "csv"], horizontal=True, key=f"fmt-{ticket.id}"
+        )
         export_button(
             "Download transcript",
             lambda: services.tickets.export(user, ticket.id, fmt),
             f"{ticket.id}.{fmt}",
-            {"md": "text/markdown", "html": "text/html", "json": "application/json"}[fmt],
+            FORMATS[fmt],
             key=f"dl-{ticket.id}",
         )
     _conversation(services, user, ticket.id)

@@ -14,6 +14,7 @@ import streamlit as st
 
 from config.bootstrap import Services, build_services
 from config.settings import Settings, load_settings
+from privacy.redaction import install_log_redaction
 from tickets.seed import seed_demo
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ def auth_configured() -> bool:
 
 @st.cache_resource(show_spinner="Starting Ticket Assistant...")
 def _build() -> Services:
+    install_log_redaction(logging.getLogger(), logging.getLogger("streamlit"))
     settings = load_settings(secrets=secrets())
     services = build_services(settings)
     if settings.seed_demo and settings.store.backend == "sqlite":
