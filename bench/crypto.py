@@ -50,10 +50,10 @@ def main() -> int:
     sealed = run(Sealer(parse_keys(f"bench:{key}")))
     print(f"{COUNT:,} messages of {len(TEXT)} characters, embedded store")
     print(f"{'':<22}{'plaintext':>12}{'encrypted':>12}{'overhead':>10}")
-    for label, a, b, unit in (
-        ("write all (s)", plain[0], sealed[0], "s"),
-        ("read all (s)", plain[1], sealed[1], "s"),
-        ("newest page of 50 (ms)", plain[2], sealed[2], "ms"),
+    for label, a, b in (
+        ("write all (s)", plain[0], sealed[0]),
+        ("read all (s)", plain[1], sealed[1]),
+        ("newest page of 50 (ms)", plain[2], sealed[2]),
     ):
         print(f"{label:<22}{a:>12.3f}{b:>12.3f}{(b / a - 1) * 100:>9.0f}%")
     per_message_us = (sealed[1] - plain[1]) / COUNT * 1e6

@@ -228,3 +228,15 @@ def test_queue_filters_survive_reruns_that_change_the_counts(services: Services)
     next(b for b in at.button if b.label == "Send").click().run()  # status and counts change
     assert len(at.multiselect(key="queue-status").value) == 3
     assert "Kettle" in " ".join(b.label for b in at.sidebar.button)
+
+
+def test_signing_out_leaves_nothing_of_the_user(services: Services) -> None:
+    at = app("cust-ada", ticket="tk-demo-kettle")
+    at.chat_input(key="chat-tk-demo-kettle").set_value("private words").run()
+    next(b for b in at.sidebar.button if b.label == "Sign out").click().run()
+    assert not at.exception
+    assert "Demo sign-in" in texts(at)
+    assert "private words" not in texts(at) and "Kettle" not in texts(at)
+    assert dict(at.query_params) == {}
+    for key in ("drafts", "draft-id:tk-demo-kettle", "pages:tk-demo-kettle", "new-ticket-ids"):
+        assert key not in at.session_state
