@@ -14,10 +14,11 @@ import statistics
 import sys
 import time
 
+from config.bootstrap import summary_config
 from config.settings import MemorySettings
 from memory.prompt import PromptContext, render_for_customer_thread, system_message
 from memory.simple import WindowMemory
-from memory.summary import SummaryConfig, SummaryMemory
+from memory.summary import SummaryMemory
 from memory.tokens import OfflineTokenCounter, prompt_tokens
 from tests.support.fakes import FakeSummarizer
 from tickets.domain import AuthorRole, ConversationRef, NewMessage, Status, Ticket, utcnow
@@ -77,14 +78,7 @@ WORDS = [
 
 def main() -> int:
     rng = random.Random(42)
-    settings = MemorySettings()
-    config = SummaryConfig(
-        budget_tokens=settings.budget_tokens,
-        compact_trigger_tokens=settings.compact_trigger_tokens,
-        keep_recent_tokens=settings.keep_recent_tokens,
-        summary_max_tokens=settings.summary_max_tokens,
-        pinned_facts_max=settings.pinned_facts_max,
-    )
+    config = summary_config(MemorySettings())  # the shipped defaults
     counter = OfflineTokenCounter()
     store = SqliteStore(":memory:")
     now = utcnow()

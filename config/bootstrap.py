@@ -20,7 +20,7 @@ from assistant.local_server import LocalModelServer, resolve
 from assistant.openai_model import OpenAIChatModel, make_client
 from assistant.protocol import ChatModel
 from assistant.service import AssistantConfig, AssistantService, MemoryFactory, RunLater
-from config.settings import Settings
+from config.settings import MemorySettings, Settings
 from memory.base import MemoryStore, MemoryStrategy
 from memory.simple import FullMemory, WindowMemory
 from memory.summary import Summarizer, SummaryConfig, SummaryMemory
@@ -98,9 +98,8 @@ def build_model(settings: Settings) -> tuple[ChatModel, LocalModelServer | None]
     return LazyModel(local.alias, lambda: openai_model(server.start(), local.alias)), server
 
 
-def memory_factory(settings: Settings, store: MemoryStore, counter: TokenCounter) -> MemoryFactory:
-    mem = settings.memory
-    config = SummaryConfig(
+def summary_config(mem: MemorySettings) -> SummaryConfig:
+    return SummaryConfig(
         budget_tokens=mem.budget_tokens,
         compact_trigger_tokens=mem.compact_trigger_tokens,
         keep_recent_tokens=mem.keep_recent_tokens,
@@ -108,6 +107,11 @@ def memory_factory(settings: Settings, store: MemoryStore, counter: TokenCounter
         pinned_facts_max=mem.pinned_facts_max,
         fold_max_messages=mem.fold_max_messages,
     )
+
+
+def memory_factory(settings: Settings, store: MemoryStore, counter: TokenCounter) -> MemoryFactory:
+    mem = settings.memory
+    config = summary_config(mem)
 
     def make(
         summarizer: Summarizer, public_only: bool, line_text: Callable[[Message], str]
