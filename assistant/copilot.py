@@ -78,8 +78,8 @@ class CopilotService:
         conv = ConversationRef(ticket.id, agent.uid)
         store = self.tickets.store
         mid = validate_id(message_id or new_message_id(), "message")
+        self.budget.check(agent.uid, ticket.id)  # at the cap nothing is stored or sent
         store.append_message(conv, NewMessage(mid, agent.uid, AuthorRole.AGENT, question))
-        self.budget.check(agent.uid, ticket.id)
         pending = store.append_message(
             conv,
             NewMessage(

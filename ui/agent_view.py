@@ -20,17 +20,21 @@ SCOPES = {"all": "All", "mine": "Assigned to me", "unassigned": "Unassigned"}
 
 def render(services: Services, user: User) -> None:
     selected = st.query_params.get("ticket")
+    ticket, problem = None, None
+    if selected:
+        try:
+            ticket = services.tickets.ticket(user, selected)
+            services.tickets.mark_seen(user, ticket)  # before the queue: no stale unread dot
+        except (TicketNotFound, InvalidInput) as exc:
+            problem = exc.message
     _queue(services, user, selected)
-    if not selected:
+    if problem:
+        st.error(problem, icon="🔍")
+        return
+    if ticket is None:
         st.header("Pick a ticket from the queue")
         st.caption("Unread tickets and tickets waiting on an agent come first.")
         return
-    try:
-        ticket = services.tickets.ticket(user, selected)
-    except (TicketNotFound, InvalidInput) as exc:
-        st.error(exc.message, icon="🔍")
-        return
-    services.tickets.mark_seen(user, ticket)
     thread_col, ai_col = st.columns([3, 2], gap="large")
     with thread_col:
         _ticket(services, user, ticket)

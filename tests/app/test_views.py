@@ -240,3 +240,12 @@ def test_signing_out_leaves_nothing_of_the_user(services: Services) -> None:
     assert dict(at.query_params) == {}
     for key in ("drafts", "draft-id:tk-demo-kettle", "pages:tk-demo-kettle", "new-ticket-ids"):
         assert key not in at.session_state
+
+
+def test_opening_a_ticket_clears_its_unread_dot_in_the_same_run(services: Services) -> None:
+    before = app("agent-kim")
+    kettle = next(b.label for b in before.sidebar.button if "Kettle" in b.label)
+    assert kettle.startswith("🔵")
+    opened = app("agent-kim", ticket="tk-demo-kettle")
+    kettle = next(b.label for b in opened.sidebar.button if "Kettle" in b.label)
+    assert not kettle.startswith("🔵")

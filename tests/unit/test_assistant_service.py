@@ -190,3 +190,13 @@ def test_copilot_is_private_per_agent_and_sees_internal_notes(store: SqliteStore
     assert len(svc.tickets.thread(ADA, ticket.id).messages) == 1  # the customer sees none of it
     with pytest.raises(Exception, match="Only support agents"):
         svc.copilot.ask(ADA, ticket.id, "hi")
+
+
+def test_copilot_at_the_budget_cap_stores_and_sends_nothing(store: SqliteStore) -> None:
+    model = FakeModel()
+    svc = make_services(store, model, budget=BudgetSettings(user_tokens_per_period=10))
+    ticket = svc.tickets.open_ticket(ADA, "Kettle", "It leaks")
+    svc.budget.charge(KIM.uid, ticket.id, Usage(10, 0))
+    with pytest.raises(BudgetExceeded):
+        svc.copilot.ask(KIM, ticket.id, "Summarize please")
+    assert svc.copilot.thread(KIM, ticket.id) == [] and model.prompts == []
