@@ -7,16 +7,11 @@ internal notes) is rebuilt every turn; the copilot chat itself has its own summa
 from __future__ import annotations
 
 from assistant import prompts
-from assistant.budget import BudgetGuard
-from assistant.protocol import ChatModel
+from assistant.ports import ASSISTANT_UID, AssistantPorts
 from assistant.reply import ReplyRun, ReplyTarget
-from assistant.service import ASSISTANT_UID, AssistantConfig, MemoryFactory
-from assistant.summarizer import ModelSummarizer
 from memory.base import fit_newest
 from memory.prompt import ChatMessage, PromptContext, memory_block, render_for_copilot
 from memory.summary import SPEAKER
-from memory.tokens import TokenCounter
-from privacy.redaction import Redactor
 from tickets import policy
 from tickets.domain import (
     AuthorRole,
@@ -28,7 +23,6 @@ from tickets.domain import (
     User,
 )
 from tickets.ids import new_message_id, validate_id
-from tickets.service import TicketService
 from tickets.text import clean_message
 
 SUMMARIZE = "Summarize this ticket."
@@ -45,21 +39,10 @@ def _ticket_line(message: Message) -> ChatMessage:
 
 
 class CopilotService:
-    def __init__(
-        self,
-        tickets: TicketService,
-        model: ChatModel,
-        counter: TokenCounter,
-        memory_factory: MemoryFactory,
-        budget: BudgetGuard,
-        config: AssistantConfig | None = None,
-        *,
-        ticket_context_tokens: int = 1500,
-    ) -> None:
-        self.tickets, self.model, self.counter = tickets, model, counter
-        self.memory_factory, self.budget = memory_factory, budget
-        self.config = config or AssistantConfig()
-        self.ticket_context_tokens = ticket_context_tokens
+    def __init__(self, ports: AssistantPorts, *, ticket_context_tokens: int = 1500) -> None:
+        self.ports, self.ticket_context_tokens = ports, ticket_context_tokens
+        self.tickets, self.model, self.counter = ports.tickets, ports.model, ports.counter
+        self.budget, self.config = ports.budget, ports.config
 
     def thread(self, agent: User, ticket_id: str, limit: int = 50) -> list[Message]:
         policy.require_agent(agent, "use the copilot")
@@ -90,11 +73,7 @@ class CopilotService:
                 status=MessageStatus.PENDING,
             ),
         )
-        summarizer = ModelSummarizer(
-            self.model, on_usage=lambda usage: self.budget.charge(agent.uid, ticket.id, usage)
-        )
-        redactor = Redactor(ticket.id)
-        memory = self.memory_factory(summarizer, False, lambda m: redactor.text(m.text))
+        memory = self.ports.memory(ticket.id, charge_uid=agent.uid, public_only=False)
         plan = memory.build(conv, self._context(ticket, question))
 
         def compact() -> None:

@@ -5,22 +5,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from assistant import prompts
-from assistant.budget import BudgetGuard
-from assistant.protocol import ChatModel
+from assistant.ports import ASSISTANT_UID, AssistantPorts
 from assistant.reply import ReplyRun, ReplyTarget
-from assistant.summarizer import ModelSummarizer
 from memory.base import MemoryStrategy, PromptPlan
 from memory.prompt import PromptContext, Renderer, render_for_customer_thread
-from memory.summary import Summarizer
-from memory.tokens import TokenCounter
-from privacy.redaction import Redactor
 from tickets.domain import (
     AuthorRole,
     ConversationRef,
-    Message,
     MessageStatus,
     NewMessage,
     Ticket,
@@ -28,51 +21,26 @@ from tickets.domain import (
 )
 from tickets.errors import BudgetExceeded, InvalidInput, MessageNotFound
 from tickets.ids import new_message_id, validate_id
-from tickets.service import TicketService
-from tickets.store import TicketStore
 
 log = logging.getLogger(__name__)
-ASSISTANT_UID = "assistant"
-# (summarizer, public_only, line_text): line_text redacts what the summarizer sees
-MemoryFactory = Callable[[Summarizer, bool, Callable[[Message], str]], MemoryStrategy]
 RunLater = Callable[[Callable[[], None]], None]
-
-
-@dataclass(frozen=True)
-class AssistantConfig:
-    product_name: str = "Acme Home"
-    max_reply_tokens: int = 512
 
 
 class AssistantService:
     def __init__(
         self,
-        tickets: TicketService,
-        model: ChatModel,
-        counter: TokenCounter,
-        memory_factory: MemoryFactory,
-        budget: BudgetGuard,
-        config: AssistantConfig | None = None,
+        ports: AssistantPorts,
         *,
         run_later: RunLater = lambda job: job(),
         render: Renderer = render_for_customer_thread,
     ) -> None:
-        self.tickets, self.model, self.counter = tickets, model, counter
-        self.memory_factory, self.budget = memory_factory, budget
-        self.config = config or AssistantConfig()
-        self.run_later, self.render = run_later, render
-
-    @property
-    def store(self) -> TicketStore:
-        return self.tickets.store
+        self.ports, self.run_later, self.render = ports, run_later, render
+        self.tickets, self.model, self.counter = ports.tickets, ports.model, ports.counter
+        self.budget, self.config, self.store = ports.budget, ports.config, ports.store
 
     def memory_for(self, ticket_id: str) -> MemoryStrategy:
-        summarizer = ModelSummarizer(
-            self.model, on_usage=lambda usage: self.budget.charge(None, ticket_id, usage)
-        )
-        redactor = Redactor(ticket_id)
         # the customers' assistant sees public messages only
-        return self.memory_factory(summarizer, True, lambda m: redactor.text(m.text))
+        return self.ports.memory(ticket_id, charge_uid=None, public_only=True)
 
     def context(self, ticket: Ticket) -> PromptContext:
         return PromptContext(

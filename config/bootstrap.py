@@ -18,8 +18,9 @@ from assistant.copilot import CopilotService
 from assistant.lazy import LazyModel
 from assistant.local_server import LocalModelServer, resolve
 from assistant.openai_model import OpenAIChatModel, make_client
+from assistant.ports import AssistantConfig, AssistantPorts, MemoryFactory
 from assistant.protocol import ChatModel
-from assistant.service import AssistantConfig, AssistantService, MemoryFactory, RunLater
+from assistant.service import AssistantService, RunLater
 from config.settings import MemorySettings, Settings
 from memory.base import MemoryStore, MemoryStrategy
 from memory.simple import FullMemory, WindowMemory
@@ -150,10 +151,9 @@ def build_services(
     budget = BudgetGuard(store, settings.budget)
     factory = memory_factory(settings, store, counter)
     config = AssistantConfig(settings.product_name, settings.model.max_reply_tokens)
-    assistant = AssistantService(
-        tickets, model, counter, factory, budget, config, run_later=run_later
-    )
-    copilot = CopilotService(tickets, model, counter, factory, budget, config)
+    ports = AssistantPorts(tickets, model, counter, factory, budget, config)
+    assistant = AssistantService(ports, run_later=run_later)
+    copilot = CopilotService(ports)
     return Services(
         settings, store, tickets, assistant, copilot, budget, counter, model, server, executor
     )
