@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
-from tickets import export, policy
+from tickets import export, policy, queue
 from tickets.domain import (
     AuthorRole,
     ConversationRef,
@@ -18,15 +17,14 @@ from tickets.domain import (
     Ticket,
     User,
     Visibility,
-    normalize_search,
     utcnow,
 )
 from tickets.errors import InvalidInput, NotSignedIn
 from tickets.ids import new_event_id, new_message_id, new_ticket_id, validate_id
-from tickets.store import UNASSIGNED, AuditEvent, TicketChanges, TicketQuery, TicketStore
+from tickets.queue import QueueFilter, QueueItem
+from tickets.store import AuditEvent, TicketChanges, TicketQuery, TicketStore
 from tickets.text import TextLimits, clean_labels, clean_message, clean_subject
 
-ACTIVE_STATUSES = (Status.OPEN, Status.WAITING_ON_AGENT, Status.WAITING_ON_CUSTOMER)
 SYSTEM_UID = "system"
 HUMAN_REQUESTED = (
     "You asked for a person. A support agent will reply in this thread; "
@@ -43,21 +41,6 @@ class ThreadPage:
     @property
     def oldest_seq(self) -> int | None:
         return self.messages[0].seq if self.messages else None
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    statuses: tuple[Status, ...] = ACTIVE_STATUSES
-    scope: Literal["all", "mine", "unassigned"] = "all"
-    search: str = ""
-    unread_first: bool = True
-    limit: int = 50
-
-
-@dataclass(frozen=True)
-class QueueItem:
-    ticket: Ticket
-    unread: bool
 
 
 class TicketService:
@@ -141,33 +124,13 @@ class TicketService:
 
     def queue(self, user: User, flt: QueueFilter) -> list[QueueItem]:
         policy.require_agent(user, "see the ticket queue")
-        words = normalize_search(flt.search)
-        assignee = {"all": None, "mine": user.uid, "unassigned": UNASSIGNED}[flt.scope]
-        query = TicketQuery(
-            statuses=flt.statuses,
-            assignee=assignee,
-            search_key=words[0] if words else None,
-            limit=flt.limit,
-        )
-        tickets = self.store.list_tickets(query)
-        rest = words[1:]  # further words narrow the page in memory
-        if rest:
-            tickets = [t for t in tickets if all(_matches(t, w) for w in rest)]
-        items = [QueueItem(t, t.unread_for(user.uid)) for t in tickets]
-        if flt.unread_first:
-            items.sort(key=lambda i: (not i.unread, i.ticket.status is not Status.WAITING_ON_AGENT))
-        return items
+        return queue.rank(self.store.list_tickets(queue.query_for(flt, user.uid)), flt, user.uid)
 
     def queue_counts(self, user: User) -> dict[str, int]:
         policy.require_agent(user, "see the ticket queue")
         return {
-            "mine": self.store.count_tickets(
-                TicketQuery(statuses=ACTIVE_STATUSES, assignee=user.uid)
-            ),
-            "unassigned": self.store.count_tickets(
-                TicketQuery(statuses=ACTIVE_STATUSES, assignee=UNASSIGNED)
-            ),
-            **{s.value: self.store.count_tickets(TicketQuery(statuses=(s,))) for s in Status},
+            name: self.store.count_tickets(query)
+            for name, query in queue.count_queries(user.uid).items()
         }
 
     # -- the thread -----------------------------------------------------------------------
@@ -309,8 +272,3 @@ class TicketService:
     def agents(self, user: User) -> list[User]:
         policy.require_agent(user, "list agents")
         return [u for u in self.store.list_users(limit=200, role=Role.AGENT) if u.is_agent]
-
-
-def _matches(ticket: Ticket, word: str) -> bool:
-    haystack = " ".join(normalize_search(f"{ticket.subject} {ticket.customer_name} {ticket.id}"))
-    return word in haystack

@@ -9,7 +9,7 @@ from config.bootstrap import Services
 from tickets.domain import Message, Status, Ticket, User
 from tickets.errors import InvalidInput, TicketError, TicketNotFound
 from tickets.export import FORMATS
-from tickets.service import ACTIVE_STATUSES, QueueFilter
+from tickets.queue import ACTIVE_STATUSES, QueueFilter
 from ui.auth import sign_out
 from ui.components import ago, context_meter, export_button, render_message, status_badge
 from ui.conversation import post_safely, stream_reply

@@ -6,7 +6,8 @@ import pytest
 
 from tickets.domain import AuthorRole, Role, Status, User, Visibility
 from tickets.errors import AccessDenied, InvalidId, InvalidInput, NotSignedIn, TicketNotFound
-from tickets.service import QueueFilter, TicketService
+from tickets.queue import QueueFilter
+from tickets.service import TicketService
 from tickets.store import TicketStore
 
 ADA = User("cust-ada", Role.CUSTOMER, "Ada Lovelace", "ada@example.com")

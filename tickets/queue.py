@@ -1,0 +1,63 @@
+"""The agent queue: which tickets a filter selects, and in what order they are shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from tickets.domain import Status, Ticket, normalize_search
+from tickets.store import UNASSIGNED, TicketQuery
+
+ACTIVE_STATUSES = (Status.OPEN, Status.WAITING_ON_AGENT, Status.WAITING_ON_CUSTOMER)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    statuses: tuple[Status, ...] = ACTIVE_STATUSES
+    scope: Literal["all", "mine", "unassigned"] = "all"
+    search: str = ""
+    unread_first: bool = True
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    ticket: Ticket
+    unread: bool
+
+
+def query_for(flt: QueueFilter, uid: str) -> TicketQuery:
+    """The store query: the first search word uses the index, newest activity first."""
+    words = normalize_search(flt.search)
+    assignee = {"all": None, "mine": uid, "unassigned": UNASSIGNED}[flt.scope]
+    return TicketQuery(
+        statuses=flt.statuses,
+        assignee=assignee,
+        search_key=words[0] if words else None,
+        limit=flt.limit,
+    )
+
+
+def rank(tickets: list[Ticket], flt: QueueFilter, uid: str) -> list[QueueItem]:
+    """Further search words narrow the page; then unread and waiting-on-agent come first."""
+    rest = normalize_search(flt.search)[1:]
+    if rest:
+        tickets = [t for t in tickets if all(_matches(t, w) for w in rest)]
+    items = [QueueItem(t, t.unread_for(uid)) for t in tickets]
+    if flt.unread_first:
+        items.sort(key=lambda i: (not i.unread, i.ticket.status is not Status.WAITING_ON_AGENT))
+    return items
+
+
+def count_queries(uid: str) -> dict[str, TicketQuery]:
+    """The counts shown above the queue."""
+    return {
+        "mine": TicketQuery(statuses=ACTIVE_STATUSES, assignee=uid),
+        "unassigned": TicketQuery(statuses=ACTIVE_STATUSES, assignee=UNASSIGNED),
+        **{s.value: TicketQuery(statuses=(s,)) for s in Status},
+    }
+
+
+def _matches(ticket: Ticket, word: str) -> bool:
+    haystack = " ".join(normalize_search(f"{ticket.subject} {ticket.customer_name} {ticket.id}"))
+    return word in haystack
