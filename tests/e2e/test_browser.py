@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -48,7 +49,7 @@ def shot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
     docs = ROOT / "docs" / "screenshots"
-    if docs.is_dir():
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":  # refresh the README's pictures on request
         shutil.copy(ARTIFACTS / f"{name}.png", docs / f"{name}.png")
 
 
