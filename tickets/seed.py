@@ -126,7 +126,8 @@ def seed_demo(store: TicketStore, long_messages: int = 300) -> SeedResult:
         if store.get_user(user.uid) is None:
             store.save_user(user)
     count = 0
-    for ticket, lines in _short_tickets():
+    short = _short_tickets()
+    for ticket, lines in short:
         first = lines[0]
         store.create_ticket(ticket, _msg(0, ticket.id, first.uid, first.role, first.text))
         for n, line in enumerate(lines[1:], start=1):
@@ -140,7 +141,7 @@ def seed_demo(store: TicketStore, long_messages: int = 300) -> SeedResult:
         "tk-demo-invoice", TicketChanges(assignee_uid=KIM.uid, assistant_active=False)
     )
     count += _seed_long(store, long_messages)
-    return SeedResult(True, len(_short_tickets()) + 1, count)
+    return SeedResult(True, len(short) + 1, count)
 
 
 def _seed_long(store: TicketStore, total: int) -> int:

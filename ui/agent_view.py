@@ -103,17 +103,16 @@ def _ticket(services: Services, user: User, ticket: Ticket) -> None:
         f"{status_badge(ticket)} · `{ticket.id}` · {ticket.customer_name} · "
         f"assignee: {assignee} · opened {ago(ticket.created_at)}"
     )
-    _actions(services, user, ticket)
+    names = {a.uid: a.display_name for a in services.tickets.agents(user)}
+    _actions(services, user, ticket, names)
     plan = services.assistant.preview(user, ticket.id)
     with st.expander("🧠 The customer assistant's context", expanded=False):
         context_meter(plan, services.budget.status(ticket.customer_uid, ticket.id))
-    show_thread(services, user, ticket.id, summarized_through=plan.summarized_through)
+    show_thread(services, user, ticket.id, summarized_through=plan.summarized_through, names=names)
     _composer(services, user, ticket)
 
 
-def _actions(services: Services, user: User, ticket: Ticket) -> None:
-    agents = services.tickets.agents(user)
-    names = {a.uid: a.display_name for a in agents}
+def _actions(services: Services, user: User, ticket: Ticket, names: dict[str, str]) -> None:
     with st.expander("Ticket actions", expanded=False), st.form(f"actions-{ticket.id}"):
         options = ["", *names]
         assignee = st.selectbox(

@@ -110,17 +110,16 @@ def _conversation(services: Services, user: User, ticket_id: str) -> None:
     """Sending a message reruns only this part of the page."""
     retry_key, auto_key = f"retry:{ticket_id}", f"autoreply:{ticket_id}"
     plan = services.assistant.preview(user, ticket_id)
-    ticket = services.tickets.ticket(user, ticket_id)
     with st.expander("🧠 What the assistant remembers", expanded=plan.truncated):
         context_meter(plan, services.budget.status(user.uid, ticket_id))
 
     def ask_retry(message: Message) -> None:
         st.session_state[retry_key] = message.id
 
-    show_thread(
+    page = show_thread(
         services, user, ticket_id, summarized_through=plan.summarized_through, on_retry=ask_retry
     )
-    if not ticket.assistant_active:
+    if not page.ticket.assistant_active:
         st.caption(f"🎧 {AGENT_TOOK_OVER}")
     streamed = False
     if retry_key in st.session_state:

@@ -6,7 +6,7 @@ nothing reads the whole thread.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import streamlit as st
 
@@ -29,11 +29,11 @@ def show_thread(
     *,
     summarized_through: int = 0,
     on_retry: Callable[[Message], None] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> ThreadPage:
     key = _pages_key(ticket_id)
     pages = int(st.session_state.get(key, 1))
     page = services.tickets.thread(user, ticket_id, limit=PAGE * pages)
-    names = {a.uid: a.display_name for a in services.tickets.agents(user)} if user.is_agent else {}
     if page.has_older:
 
         def load_older() -> None:
