@@ -2,17 +2,19 @@
 
 import streamlit as st
 
-from tickets.errors import StoreUnavailable, TicketError
+from common.errors import AppError
+from tickets.errors import StoreUnavailable
 from ui import agent_view, customer_view
 from ui.auth import sign_in
 from ui.outage import show_outage
-from ui.runtime import get_services
+from ui.runtime import begin_full_run, get_services
 
 st.set_page_config(page_title="Ticket Assistant", page_icon="🎫", layout="wide")
+begin_full_run()
 
 try:
     services = get_services()
-except TicketError as exc:  # a configuration problem: say which setting to fix
+except AppError as exc:  # a configuration problem: say which setting to fix
     st.error(exc.message)
     st.stop()
 

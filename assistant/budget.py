@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from config.settings import BudgetSettings
+from assistant.errors import BudgetExceeded
+from assistant.settings import BudgetSettings
 from tickets.domain import Usage, utcnow
-from tickets.errors import BudgetExceeded
-from tickets.store import TicketStore
+from tickets.store import UsageStore
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,11 @@ class BudgetStatus:
 class BudgetGuard:
     def __init__(
         self,
-        store: TicketStore,
+        usage: UsageStore,
         settings: BudgetSettings,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self.store, self.settings, self.clock = store, settings, clock
+        self.usage, self.settings, self.clock = usage, settings, clock
 
     def period(self) -> str:
         now = self.clock()
@@ -50,9 +50,9 @@ class BudgetGuard:
         period = self.period()
         return BudgetStatus(
             period,
-            self.store.get_usage(self.user_key(uid, period)).total_tokens,
+            self.usage.get(self.user_key(uid, period)).total_tokens,
             self.settings.user_tokens_per_period,
-            self.store.get_usage(self.ticket_key(ticket_id, period)).total_tokens,
+            self.usage.get(self.ticket_key(ticket_id, period)).total_tokens,
             self.settings.ticket_tokens_per_period,
         )
 
@@ -72,4 +72,4 @@ class BudgetGuard:
         keys = [self.ticket_key(ticket_id, period), self.ticket_key(ticket_id, "all")]
         if uid is not None:
             keys += [self.user_key(uid, period), self.user_key(uid, "all")]
-        self.store.add_usage(keys, usage)
+        self.usage.add(keys, usage)

@@ -1,28 +1,26 @@
 """The agent's private copilot: a chat per ticket and agent, with the ticket as context.
 
 The ticket context (its memory summary, pinned facts, and the newest messages including
-internal notes) is rebuilt every turn; the copilot chat itself has its own summary memory.
+internal notes) is rebuilt every turn and given to the model as reference data, never as
+instructions; the copilot chat itself has its own summary memory. Replies go through the
+same pipeline as the customer's assistant.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from assistant import prompts
-from assistant.ports import ASSISTANT_UID, AssistantPorts
-from assistant.reply import ReplyRun, ReplyTarget
-from memory.base import fit_newest
+from assistant.pipeline import Conversation, ReplyRun
+from assistant.ports import AssistantPorts
+from memory.base import Snapshot, Tail, fit_newest
 from memory.prompt import ChatMessage, PromptContext, memory_block, render_for_copilot
 from memory.summary import SPEAKER
 from tickets import policy
-from tickets.domain import (
-    AuthorRole,
-    ConversationRef,
-    Message,
-    MessageStatus,
-    NewMessage,
-    Ticket,
-    User,
-)
+from tickets.domain import AuthorRole, ConversationRef, Message, NewMessage
+from tickets.errors import Conflict
 from tickets.ids import new_message_id, validate_id
+from tickets.service import TicketAccess
 from tickets.text import clean_message
 
 SUMMARIZE = "Summarize this ticket."
@@ -41,74 +39,75 @@ def _ticket_line(message: Message) -> ChatMessage:
 class CopilotService:
     def __init__(self, ports: AssistantPorts, *, ticket_context_tokens: int = 1500) -> None:
         self.ports, self.ticket_context_tokens = ports, ticket_context_tokens
-        self.tickets, self.model, self.counter = ports.tickets, ports.model, ports.counter
+        self.store, self.counter = ports.store, ports.counter
         self.budget, self.config = ports.budget, ports.config
 
-    def thread(self, agent: User, ticket_id: str, limit: int = 50) -> list[Message]:
-        policy.require_agent(agent, "use the copilot")
-        ticket = self.tickets.ticket(agent, ticket_id)
-        return self.tickets.store.newest_messages(
-            ConversationRef(ticket.id, agent.uid), limit=limit
-        )
+    def thread(self, access: TicketAccess, limit: int = 50) -> list[Message]:
+        policy.require_agent(access.user, "use the copilot")
+        conv = ConversationRef(access.ticket.id, access.user.uid)
+        now, stall = self.ports.tickets.clock(), self.ports.tickets.reply_stall_s
+        return [m.settled(now, stall) for m in self.store.threads.newest(conv, limit=limit)]
 
     def ask(
-        self, agent: User, ticket_id: str, question: str, *, message_id: str | None = None
+        self, access: TicketAccess, question: str, *, message_id: str | None = None
     ) -> ReplyRun:
-        """Post the agent's question to their copilot thread and stream the answer."""
+        """Store the agent's question in their copilot thread, then stream the answer."""
+        agent = access.user
         policy.require_agent(agent, "use the copilot")
-        ticket = self.tickets.ticket(agent, ticket_id)
-        question = clean_message(question, self.tickets.limits)
+        new = NewMessage(
+            validate_id(message_id or new_message_id(), "message"),
+            agent.uid,
+            AuthorRole.AGENT,
+            clean_message(question, self.ports.tickets.limits),
+        )
+        self.budget.check(agent.uid, access.ticket.id)  # at the cap nothing is stored or sent
+        conv = ConversationRef(access.ticket.id, agent.uid)
+        stored = self.store.threads.append(conv, new)
+        if not new.is_retry_of(stored):
+            if not new.same_author(stored):
+                raise Conflict("That message id is already used; nothing was sent. Try again.")
+            self.store.threads.append(conv, replace(new, id=new_message_id()))
+        return self.ports.pipeline.start(self._conversation(access, new.text))
+
+    def retry(self, access: TicketAccess, message_id: str) -> ReplyRun:
+        policy.require_agent(access.user, "use the copilot")
+        self.budget.check(access.user.uid, access.ticket.id)
+        convo = self._conversation(access, "")
+        return self.ports.pipeline.start(convo, retry_of=validate_id(message_id, "message"))
+
+    def _conversation(self, access: TicketAccess, question: str) -> Conversation:
+        agent, ticket = access.user, access.ticket
         conv = ConversationRef(ticket.id, agent.uid)
-        store = self.tickets.store
-        mid = validate_id(message_id or new_message_id(), "message")
-        self.budget.check(agent.uid, ticket.id)  # at the cap nothing is stored or sent
-        store.append_message(conv, NewMessage(mid, agent.uid, AuthorRole.AGENT, question))
-        pending = store.append_message(
-            conv,
-            NewMessage(
-                new_message_id(),
-                ASSISTANT_UID,
-                AuthorRole.ASSISTANT,
-                "",
-                status=MessageStatus.PENDING,
-            ),
-        )
-        memory = self.ports.memory(ticket.id, charge_uid=agent.uid, public_only=False)
-        plan = memory.build(conv, self._context(ticket, question))
-
-        def compact() -> None:
-            memory.maintain(conv, plan)
-
-        return ReplyRun(
-            store=store,
-            model=self.model,
-            counter=self.counter,
-            target=ReplyTarget(conv, pending.id),
-            plan=plan,
-            max_tokens=self.config.max_reply_tokens,
-            on_usage=lambda usage: self.budget.charge(agent.uid, ticket.id, usage),
-            after=compact,
+        return Conversation(
+            conv=conv,
+            memory=self.ports.memory(ticket.id, charge_uid=agent.uid, public_only=False),
+            context=self._context(access, question),
+            snapshot=Snapshot(None, self.store.checkpoints.get(conv)),
+            charge=lambda usage: self.budget.charge(agent.uid, ticket.id, usage),
         )
 
-    def _context(self, ticket: Ticket, question: str) -> PromptContext:
-        conv = ConversationRef(ticket.id)
-        store = self.tickets.store
-        state = store.conversation_state(conv)
-        recent = [
-            m
-            for m in store.newest_messages(conv, limit=80)
-            if m.seq > state.covered_seq and m.counts_for_memory
-        ]
-        ctx = PromptContext("", "", _ticket_line)
-        fit = fit_newest(recent, self.ticket_context_tokens, self.counter, ctx)
-        parts = [prompts.ticket_facts(ticket, for_agent=True)]
-        block = memory_block(state.checkpoint, state.checkpoint.facts if state.checkpoint else ())
+    def _context(self, access: TicketAccess, question: str) -> PromptContext:
+        ticket = access.ticket
+        checkpoint = self.store.checkpoints.get(access.conv)
+        snap = Snapshot(ticket.last_seq, checkpoint)
+        recent = Tail(
+            self.store.threads, access.conv, snap, public_only=False, stop_after=snap.covered_seq
+        )
+        lines = PromptContext("", "", _ticket_line)
+        fit = fit_newest(recent, self.ticket_context_tokens, self.counter, lines)
+        parts = [prompts.ticket_reference(ticket, for_agent=True)]
+        block = memory_block(checkpoint, checkpoint.facts if checkpoint else ())
         if block:
             parts.append(block)
         if fit.messages:
             parts.append("## Newest ticket messages\n" + "\n".join(m.content for m in fit.messages))
-        request = QUICK_ASKS.get(question)
         system = prompts.copilot_system_prompt(self.config.product_name)
+        request = QUICK_ASKS.get(question)
         if request:
             system += "\n" + request
-        return PromptContext(system, "\n\n".join(parts), render_for_copilot)
+        return PromptContext(
+            system_prompt=system,
+            ticket_facts=prompts.ticket_facts(ticket, for_agent=True),
+            render=render_for_copilot,
+            reference="\n\n".join(parts),
+        )

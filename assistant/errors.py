@@ -1,27 +1,53 @@
-"""Model errors, each with a message a customer or agent can act on."""
+"""Model and budget errors, each with a message a customer or agent can act on."""
 
 from __future__ import annotations
 
-from tickets.errors import TicketError
+from datetime import datetime, timedelta
+
+from common.errors import AppError
+from tickets.domain import utcnow
 
 
-class ModelError(TicketError):
+class BudgetExceeded(AppError):
+    """A token budget is used up: no model call is made, a human takes over."""
+
+    code = "budget"
+
+
+class ModelError(AppError):
     """The model call failed. The user's message is already stored; a retry resends."""
 
     code = "model"
     retryable = True
+    retry_at: datetime | None = None  # a retry makes sense only from then on
+
+
+def _wait_words(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} seconds"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} minutes"
+    return f"{round(seconds / 3600)} hours"
 
 
 class ModelBusy(ModelError):
     code = "model_busy"
 
-    def __init__(self, retry_after: float | None = None) -> None:
-        wait = f" (the provider asked to wait {retry_after:.0f} s)" if retry_after else ""
-        super().__init__(
-            f"The assistant is busy right now{wait}. Your message is saved; "
-            "try again in a minute, or ask for a person."
-        )
+    def __init__(self, retry_after: float | None = None, now: datetime | None = None) -> None:
         self.retry_after = retry_after
+        if retry_after is None:
+            message = (
+                "The assistant is busy right now. Your message is saved; press Retry in a "
+                "moment, or ask for a person."
+            )
+        else:
+            self.retry_at = (now or utcnow()) + timedelta(seconds=retry_after)
+            message = (
+                f"The assistant is busy: the provider asked us to wait "
+                f"{_wait_words(retry_after)}. Your message is saved; Retry works again after "
+                f"{self.retry_at:%H:%M} UTC, or ask for a person."
+            )
+        super().__init__(message)
 
 
 class ModelTimeout(ModelError):

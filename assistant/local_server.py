@@ -78,6 +78,21 @@ def _qwen(cache_dir: Path) -> LocalModel:
     return LocalModel("qwen2.5-1.5b", "qwen2.5-1.5b-instruct", target, 8192)
 
 
+_SHARED: dict[str, LocalModelServer] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_server(key: str, cache_dir: Path) -> LocalModelServer:
+    """The one server per model in this process. Streamlit's "Clear cache" rebuilds the
+    services, but it gets this same server back instead of loading the model a second time."""
+    model = resolve(key, cache_dir)
+    with _SHARED_LOCK:
+        server = _SHARED.get(model.key)
+        if server is None:
+            server = _SHARED[model.key] = LocalModelServer(model)
+        return server
+
+
 def resolve(key: str, cache_dir: Path) -> LocalModel:
     """``auto``: Qwen when its packages are installed (``scripts/run.sh`` installs them), else
     SmolLM2 (installed with the project)."""

@@ -1,6 +1,6 @@
-"""What the assistant's use cases share: the ticket service, the model, the token counter,
-memory, budgets and configuration, plus the memory of one conversation, built the same way
-for the customer's assistant and the agent's copilot."""
+"""What the assistant's use cases share: the ticket service, the store, the model, memory,
+budgets, the reply pipeline and configuration, plus the memory of one conversation, built
+the same way for the customer's assistant and the agent's copilot."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.budget import BudgetGuard
+from assistant.pipeline import ReplyPipeline
 from assistant.protocol import ChatModel
 from assistant.summarizer import ModelSummarizer
 from memory.base import MemoryStrategy
@@ -16,9 +17,8 @@ from memory.tokens import TokenCounter
 from privacy.redaction import Redactor
 from tickets.domain import Message
 from tickets.service import TicketService
-from tickets.store import TicketStore
+from tickets.store import Store
 
-ASSISTANT_UID = "assistant"
 # (summarizer, public_only, line_text): line_text redacts what the summarizer sees
 MemoryFactory = Callable[[Summarizer, bool, Callable[[Message], str]], MemoryStrategy]
 
@@ -36,10 +36,11 @@ class AssistantPorts:
     counter: TokenCounter
     memory_factory: MemoryFactory
     budget: BudgetGuard
+    pipeline: ReplyPipeline
     config: AssistantConfig = field(default_factory=AssistantConfig)
 
     @property
-    def store(self) -> TicketStore:
+    def store(self) -> Store:
         return self.tickets.store
 
     def memory(

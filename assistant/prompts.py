@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from memory.prompt import ChatMessage
 from memory.summary import SummaryRequest
 from tickets.domain import Ticket
@@ -69,17 +67,22 @@ def copilot_system_prompt(product: str) -> str:
 
 
 def ticket_facts(ticket: Ticket, *, for_agent: bool = False) -> str:
-    """The facts rebuilt every turn: never summarized away."""
+    """Trusted fields, rebuilt every turn: set by the app or an agent, never by a customer."""
     lines = [
         f"Ticket: {ticket.id}",
-        f"Subject: {ticket.subject}",
         f"Status: {ticket.status.label}",
         f"Opened: {ticket.created_at:%Y-%m-%d}",
     ]
+    if for_agent and ticket.labels:
+        lines.append(f"Labels: {', '.join(ticket.labels)}")
+    return "\n".join(lines)
+
+
+def ticket_reference(ticket: Ticket, *, for_agent: bool = False) -> str:
+    """What the customer wrote about the ticket: reference data, never instructions."""
+    lines = [f"Subject: {ticket.subject}"]
     if for_agent:
         lines.append(f"Customer: {ticket.customer_name}")
-        if ticket.labels:
-            lines.append(f"Labels: {', '.join(ticket.labels)}")
     return "\n".join(lines)
 
 
@@ -91,7 +94,3 @@ def summary_messages(request: SummaryRequest) -> list[ChatMessage]:
         max_words=int(request.max_tokens * 0.6),
     )
     return [ChatMessage("system", SUMMARY_SYSTEM), ChatMessage("user", text)]
-
-
-def with_request(messages: Sequence[ChatMessage], request: str) -> list[ChatMessage]:
-    return [*messages, ChatMessage("user", request)]

@@ -14,31 +14,31 @@ import time
 from pathlib import Path
 
 from privacy.crypto import parse_keys
+from storage.sealing import Sealer
+from storage.sqlite import sqlite_store
 from tickets.domain import AuthorRole, ConversationRef, NewMessage, Status, Ticket, utcnow
-from tickets.sealing import Sealer
-from tickets.sqlite_store import SqliteStore
 
 COUNT = 10_000
 TEXT = "My thermostat TH-300 (order TH-48213) drops off the Wi-Fi every few hours; " * 3
 
 
 def run(sealer: Sealer) -> tuple[float, float, float]:
-    store = SqliteStore(Path(tempfile.mkdtemp()) / "bench.db", sealer)
+    store = sqlite_store(Path(tempfile.mkdtemp()) / "bench.db", sealer)
     now = utcnow()
-    store.create_ticket(Ticket("tk-bench", "cust", "Bench", now, now, Status.OPEN, "Ada"))
+    store.tickets.create(Ticket("tk-bench", "cust", "Bench", now, now, Status.OPEN, "Ada"))
     conv = ConversationRef("tk-bench")
     began = time.perf_counter()
     for i in range(COUNT):
-        store.append_message(conv, NewMessage(f"m-{i}", "cust", AuthorRole.CUSTOMER, TEXT))
+        store.threads.append(conv, NewMessage(f"m-{i}", "cust", AuthorRole.CUSTOMER, TEXT))
     write = time.perf_counter() - began
     began = time.perf_counter()
     after = 0
-    while page := store.messages_after(conv, after_seq=after, limit=500):
+    while page := store.threads.after(conv, after_seq=after, limit=500):
         after = page[-1].seq
     read_all = time.perf_counter() - began
     began = time.perf_counter()
     for _ in range(100):
-        store.newest_messages(conv, limit=50)
+        store.threads.newest(conv, limit=50)
     page_ms = (time.perf_counter() - began) * 10  # per page, in ms
     store.close()
     return write, read_all, page_ms

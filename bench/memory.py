@@ -14,16 +14,16 @@ import statistics
 import sys
 import time
 
-from config.bootstrap import summary_config
-from config.settings import MemorySettings
-from memory.prompt import PromptContext, render_for_customer_thread, system_message
+from memory.base import Snapshot, take_snapshot
+from memory.prompt import PromptContext, preamble, render_for_customer_thread
+from memory.settings import MemorySettings
 from memory.simple import WindowMemory
 from memory.summary import SummaryMemory
 from memory.tokens import OfflineTokenCounter, prompt_tokens
+from storage.sqlite import sqlite_store
 from tests.support.fakes import FakeSummarizer
 from tickets.domain import AuthorRole, ConversationRef, NewMessage, Status, Ticket, utcnow
 from tickets.ids import new_message_id
-from tickets.sqlite_store import SqliteStore
 
 TURNS = 1000
 PLANTED = {
@@ -78,11 +78,11 @@ WORDS = [
 
 def main() -> int:
     rng = random.Random(42)
-    config = summary_config(MemorySettings())  # the shipped defaults
+    config = MemorySettings().summary_config()  # the shipped defaults
     counter = OfflineTokenCounter()
-    store = SqliteStore(":memory:")
+    store = sqlite_store(":memory:")
     now = utcnow()
-    ticket = store.create_ticket(
+    ticket, _ = store.tickets.create(
         Ticket("tk-bench", "cust-1", "Thermostat offline", now, now, Status.OPEN, "Ada")
     )
     conv = ConversationRef(ticket.id)
@@ -92,10 +92,14 @@ def main() -> int:
         render_for_customer_thread,
     )
     summarizer = FakeSummarizer()
-    summary = SummaryMemory(store, counter, summarizer, config)
-    window = WindowMemory(store, counter, config.budget_tokens)
+    summary = SummaryMemory(store.threads, store.checkpoints, counter, summarizer, config)
+    window = WindowMemory(store.threads, counter, config.budget_tokens)
+
+    def snap() -> Snapshot:
+        return take_snapshot(store.checkpoints, conv, store.threads.last_seq(conv))
+
     tokens: dict[str, list[int]] = {"full": [], "window": [], "summary": []}
-    full_history = [system_message(context, "")]
+    full_history = preamble(context)
     first_fold_turn = None
     began = time.perf_counter()
     for turn in range(1, TURNS + 1):
@@ -104,11 +108,11 @@ def main() -> int:
             (AuthorRole.CUSTOMER, text),
             (AuthorRole.ASSISTANT, " ".join(rng.choices(WORDS, k=rng.randint(8, 40)))),
         ):
-            message = store.append_message(conv, NewMessage(new_message_id(), "u", role, body))
+            message = store.threads.append(conv, NewMessage(new_message_id(), "u", role, body))
             full_history.append(render_for_customer_thread(message))
         tokens["full"].append(prompt_tokens(counter, full_history))
-        tokens["window"].append(window.build(conv, context).tokens)
-        plan = summary.build(conv, context)
+        tokens["window"].append(window.build(conv, context, snap()).tokens)
+        plan = summary.build(conv, context, snap())
         tokens["summary"].append(plan.tokens)
         calls_before = len(summarizer.calls)
         summary.maintain(conv, plan)
@@ -116,8 +120,8 @@ def main() -> int:
             first_fold_turn = turn
     elapsed = time.perf_counter() - began
 
-    last_summary = " ".join(m.content for m in summary.build(conv, context).messages)
-    last_window = " ".join(m.content for m in window.build(conv, context).messages)
+    last_summary = " ".join(m.content for m in summary.build(conv, context, snap()).messages)
+    last_window = " ".join(m.content for m in window.build(conv, context, snap()).messages)
     kept = {
         name: [f for f in FACTS if f in text]
         for name, text in (("summary", last_summary), ("window", last_window))

@@ -22,13 +22,14 @@ from assistant.errors import ModelUnavailable
 from assistant.local_server import LocalModelServer, resolve
 from assistant.openai_model import OpenAIChatModel, make_client
 from assistant.prompts import customer_system_prompt, summary_messages
+from assistant.settings import ModelSettings
 from config.bootstrap import build_services
-from config.settings import ModelSettings, Settings
+from config.settings import Settings
 from memory.prompt import ChatMessage
 from memory.summary import SummaryRequest
+from storage.sqlite import sqlite_store
 from tests.support.fake_openai import FakeOpenAIServer
 from tickets.domain import Role, User
-from tickets.sqlite_store import SqliteStore
 
 TRANSCRIPT = [
     "#1 Customer: My thermostat TH-300 (order TH-48213, bought 2026-09-14 for $189.00) keeps "
@@ -104,17 +105,18 @@ def bench_overhead(turns: int = 30) -> None:
     settings = replace(
         Settings(), model=ModelSettings(api_key="sk-bench", base_url=fake.base_url, model="m")
     )
-    store = SqliteStore(Path(tempfile.mkdtemp()) / "bench.db")
+    store = sqlite_store(Path(tempfile.mkdtemp()) / "bench.db")
     services = build_services(settings, store=store, run_later=lambda job: None)
     ada = User("cust-ada", Role.CUSTOMER, "Ada")
-    store.save_user(ada)
+    store.users.save(ada)
     ticket = services.tickets.open_ticket(ada, "Kettle", "It leaks")
     services.counter.count("warm up the tokenizer")
     samples = []
     for i in range(turns):
         submitted = time.perf_counter()
-        services.tickets.post(ada, ticket.id, f"Follow-up {i}: it still leaks after descaling.")
-        run = services.assistant.reply(ada, ticket.id)
+        access = services.tickets.access(ada, ticket.id)
+        services.tickets.post(access, f"Follow-up {i}: it still leaks after descaling.")
+        run = services.assistant.reply(access)
         assert run is not None
         stream = iter(run)
         next(stream)  # the request has been sent once the first token arrives

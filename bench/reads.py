@@ -15,8 +15,10 @@ from pathlib import Path
 
 from google.cloud import firestore
 
-from config.firestore_client import make_firestore_client
-from config.settings import StoreSettings
+from storage.firestore import firestore_store
+from storage.firestore.client import make_firestore_client
+from storage.firestore.db import FirestoreDb
+from storage.settings import StoreSettings
 from tests.support.emulator import start_emulator
 from tickets.domain import (
     AuthorRole,
@@ -30,7 +32,6 @@ from tickets.domain import (
     utcnow,
 )
 from tickets.export import iter_messages
-from tickets.firestore_store import FirestoreStore
 from tickets.service import TicketService
 
 BIG, SMALL, PAGE = 10_000, 10, 50
@@ -54,24 +55,25 @@ def bulk_load(client: firestore.Client, ticket: Ticket, count: int) -> None:
     ref.update({"lastSeq": count, "lastCustomerSeq": count - 1 if count % 2 == 0 else count})
 
 
-def reads(store: FirestoreStore, action) -> int:  # type: ignore[no-untyped-def]
-    before = store.reads
+def reads(db: FirestoreDb, action) -> int:  # type: ignore[no-untyped-def]
+    before = db.total_reads
     action()
-    return store.reads - before
+    return db.total_reads - before
 
 
 def main() -> int:
     emulator = start_emulator(Path(tempfile.mkdtemp()))
     try:
-        client = make_firestore_client(StoreSettings("demo-bench-reads", emulator.host))
-        store = FirestoreStore(client)
+        settings = StoreSettings("firestore", "demo-bench-reads", emulator.host)
+        client = make_firestore_client(settings)
+        store, db = firestore_store(client)
         service = TicketService(store)
-        store.save_user(ADA)
+        store.users.save(ADA)
         now = utcnow()
-        big = store.create_ticket(
+        big, _ = store.tickets.create(
             Ticket("tk-big", ADA.uid, "Long one", now, now, Status.OPEN, "Ada")
         )
-        small = store.create_ticket(
+        small, _ = store.tickets.create(
             Ticket("tk-small", ADA.uid, "Short one", now, now, Status.OPEN, "Ada")
         )
         began = time.perf_counter()
@@ -79,15 +81,12 @@ def main() -> int:
         bulk_load(client, small, SMALL)
         print(f"set-up: {BIG:,} + {SMALL} messages loaded in {time.perf_counter() - began:.1f} s")
 
-        open_page = reads(store, lambda: service.thread(ADA, big.id, limit=PAGE))
-        full = reads(store, lambda: sum(1 for _ in iter_messages(store, big.id, True)))
-        post_small = [
-            reads(store, lambda: service.post(ADA, small.id, "hello again")) for _ in range(5)
-        ]
-        post_big = [
-            reads(store, lambda: service.post(ADA, big.id, "hello again")) for _ in range(5)
-        ]
-        state = store.conversation_state(ConversationRef(big.id))
+        on_big, on_small = service.access(ADA, big.id), service.access(ADA, small.id)
+        open_page = reads(db, lambda: service.thread(on_big, limit=PAGE))
+        full = reads(db, lambda: sum(1 for _ in iter_messages(store.threads, big.id, True)))
+        post_small = [reads(db, lambda: service.post(on_small, "hello again")) for _ in range(5)]
+        post_big = [reads(db, lambda: service.post(on_big, "hello again")) for _ in range(5)]
+        last_seq = store.threads.last_seq(ConversationRef(big.id))
 
         print(
             f"open the newest page ({PAGE} messages) of a {BIG:,}-message ticket: {open_page} reads"
@@ -96,11 +95,7 @@ def main() -> int:
         print(f"ratio: {full / open_page:.0f}x fewer reads to open (target >= 50x)")
         print(f"reads per post at {SMALL} messages: {post_small} (mean {sum(post_small) / 5:.1f})")
         print(f"reads per post at {BIG:,} messages: {post_big} (mean {sum(post_big) / 5:.1f})")
-        ok = (
-            full / open_page >= 50
-            and max(post_big) == max(post_small)
-            and state.last_seq == BIG + 5
-        )
+        ok = full / open_page >= 50 and max(post_big) == max(post_small) and last_seq == BIG + 5
         print("targets met" if ok else "TARGETS MISSED")
         return 0 if ok else 1
     finally:

@@ -1,8 +1,8 @@
 """The composition root: the one place that builds services from settings.
 
 ``app.py`` calls :func:`build_services` through ``st.cache_resource`` (one set per process,
-shared by all sessions, holding nothing user-specific); tests call it with fakes or real
-local services.
+shared by all sessions, holding nothing user-specific); the operator CLI calls it too; tests
+call it with fakes or real local services.
 """
 
 from __future__ import annotations
@@ -16,21 +16,24 @@ from functools import partial
 from assistant.budget import BudgetGuard
 from assistant.copilot import CopilotService
 from assistant.lazy import LazyModel
-from assistant.local_server import LocalModelServer, resolve
+from assistant.local_server import LocalModelServer, shared_server
 from assistant.openai_model import OpenAIChatModel, make_client
+from assistant.pages import PageService
+from assistant.pipeline import ReplyPipeline, RunLater
 from assistant.ports import AssistantConfig, AssistantPorts, MemoryFactory
 from assistant.protocol import ChatModel
-from assistant.service import AssistantService, RunLater
-from config.settings import MemorySettings, Settings
-from memory.base import MemoryStore, MemoryStrategy
+from assistant.service import AssistantService
+from config.settings import Settings
+from memory.base import MemoryStrategy
 from memory.simple import FullMemory, WindowMemory
-from memory.summary import Summarizer, SummaryConfig, SummaryMemory
+from memory.summary import Summarizer, SummaryMemory
 from memory.tokens import OfflineTokenCounter, TokenCounter
 from privacy.crypto import local_keyring, parse_keys
+from storage import adapter
+from storage.sealing import Sealer
 from tickets.domain import Message
-from tickets.sealing import Sealer
 from tickets.service import TicketService
-from tickets.store import TicketStore
+from tickets.store import CheckpointStore, Store, ThreadStore
 from tickets.text import TextLimits
 
 log = logging.getLogger(__name__)
@@ -39,10 +42,11 @@ log = logging.getLogger(__name__)
 @dataclass
 class Services:
     settings: Settings
-    store: TicketStore
+    store: Store
     tickets: TicketService
     assistant: AssistantService
     copilot: CopilotService
+    pages: PageService
     budget: BudgetGuard
     counter: TokenCounter
     model: ChatModel
@@ -52,8 +56,6 @@ class Services:
     def close(self) -> None:
         if self.executor is not None:
             self.executor.shutdown(wait=True)
-        if self.local_server is not None:
-            self.local_server.stop()
 
 
 def build_sealer(settings: Settings) -> Sealer:
@@ -65,17 +67,12 @@ def build_sealer(settings: Settings) -> Sealer:
     return Sealer()
 
 
-def build_store(settings: Settings) -> TicketStore:
-    """Firestore when configured (emulator, credentials or a project id), else SQLite."""
-    sealer = build_sealer(settings)
-    if settings.store.backend == "firestore":
-        from config.firestore_client import make_firestore_client
-        from tickets.firestore_store import FirestoreStore
-
-        return FirestoreStore(make_firestore_client(settings.store), sealer=sealer)
-    from tickets.sqlite_store import SqliteStore
-
-    return SqliteStore(settings.store.sqlite_path, sealer)
+def build_store(settings: Settings) -> Store:
+    """The backend ``TICKETS_STORE`` names (``storage/<name>``)."""
+    opened: Store = adapter(settings.store.backend).open_store(
+        settings.store, build_sealer(settings)
+    )
+    return opened
 
 
 def build_model(settings: Settings) -> tuple[ChatModel, LocalModelServer | None]:
@@ -94,35 +91,32 @@ def build_model(settings: Settings) -> tuple[ChatModel, LocalModelServer | None]
 
     if not cfg.uses_local_server:
         return openai_model(cfg.base_url, cfg.model), None
-    local = resolve(cfg.local_model, settings.store.data_dir / "models")
-    server = LocalModelServer(local)
-    return LazyModel(local.alias, lambda: openai_model(server.start(), local.alias)), server
+    server = shared_server(cfg.local_model, settings.store.data_dir / "models")
+    alias = server.model.alias
+    return LazyModel(alias, lambda: openai_model(server.start(), alias)), server
 
 
-def summary_config(mem: MemorySettings) -> SummaryConfig:
-    return SummaryConfig(
-        budget_tokens=mem.budget_tokens,
-        compact_trigger_tokens=mem.compact_trigger_tokens,
-        keep_recent_tokens=mem.keep_recent_tokens,
-        summary_max_tokens=mem.summary_max_tokens,
-        pinned_facts_max=mem.pinned_facts_max,
-        fold_max_messages=mem.fold_max_messages,
-    )
-
-
-def memory_factory(settings: Settings, store: MemoryStore, counter: TokenCounter) -> MemoryFactory:
+def memory_factory(
+    settings: Settings, threads: ThreadStore, checkpoints: CheckpointStore, counter: TokenCounter
+) -> MemoryFactory:
     mem = settings.memory
-    config = summary_config(mem)
+    config = mem.summary_config(stall_after_s=settings.model.stall_timeout_s)
 
     def make(
         summarizer: Summarizer, public_only: bool, line_text: Callable[[Message], str]
     ) -> MemoryStrategy:
         if mem.strategy == "window":
-            return WindowMemory(store, counter, mem.budget_tokens, public_only=public_only)
+            return WindowMemory(threads, counter, mem.budget_tokens, public_only=public_only)
         if mem.strategy == "full":
-            return FullMemory(store, counter, mem.budget_tokens, public_only=public_only)
+            return FullMemory(threads, counter, mem.budget_tokens, public_only=public_only)
         return SummaryMemory(
-            store, counter, summarizer, config, public_only=public_only, line_text=line_text
+            threads,
+            checkpoints,
+            counter,
+            summarizer,
+            config,
+            public_only=public_only,
+            line_text=line_text,
         )
 
     return make
@@ -131,7 +125,7 @@ def memory_factory(settings: Settings, store: MemoryStore, counter: TokenCounter
 def build_services(
     settings: Settings,
     *,
-    store: TicketStore | None = None,
+    store: Store | None = None,
     model: ChatModel | None = None,
     counter: TokenCounter | None = None,
     run_later: RunLater | None = None,
@@ -146,16 +140,36 @@ def build_services(
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="compaction")
         run_later = partial(_submit, executor)
 
+    stall = settings.model.stall_timeout_s
     limits = TextLimits(settings.max_message_chars, settings.max_message_bytes)
-    tickets = TicketService(store, limits)
-    budget = BudgetGuard(store, settings.budget)
-    factory = memory_factory(settings, store, counter)
+    tickets = TicketService(store, limits, reply_stall_s=stall)
+    budget = BudgetGuard(store.usage, settings.budget)
+    factory = memory_factory(settings, store.threads, store.checkpoints, counter)
+    pipeline = ReplyPipeline(
+        store.threads,
+        model,
+        counter,
+        run_later=run_later,
+        max_tokens=settings.model.max_reply_tokens,
+        stall_after_s=stall,
+    )
     config = AssistantConfig(settings.product_name, settings.model.max_reply_tokens)
-    ports = AssistantPorts(tickets, model, counter, factory, budget, config)
-    assistant = AssistantService(ports, run_later=run_later)
+    ports = AssistantPorts(tickets, model, counter, factory, budget, pipeline, config)
+    assistant = AssistantService(ports)
     copilot = CopilotService(ports)
+    pages = PageService(tickets, assistant, budget)
     return Services(
-        settings, store, tickets, assistant, copilot, budget, counter, model, server, executor
+        settings,
+        store,
+        tickets,
+        assistant,
+        copilot,
+        pages,
+        budget,
+        counter,
+        model,
+        server,
+        executor,
     )
 
 

@@ -1,6 +1,8 @@
 """Settings: environment variables first, then ``.streamlit/secrets.toml``, then defaults.
 
-A missing or unsafe setting raises :class:`tickets.errors.ConfigError` naming what to set.
+Each component owns its settings type (``StoreSettings``, ``ModelSettings``,
+``MemorySettings``, ``BudgetSettings``); this module only reads them from the environment.
+A missing or unsafe setting raises :class:`common.errors.ConfigError` naming what to set.
 Secrets (the OpenAI key, encryption keys) are kept out of ``repr`` so they never reach logs.
 """
 
@@ -12,66 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tickets.errors import ConfigError
+from assistant.settings import BudgetSettings, ModelSettings
+from common.errors import ConfigError
+from memory.settings import STRATEGIES, MemorySettings
+from storage import backends
+from storage.settings import StoreSettings, check_emulator_project
 
 T = TypeVar("T")
 DEFAULT_EMULATOR_PROJECT = "demo-ticket-assistant"
-
-
-@dataclass(frozen=True)
-class StoreSettings:
-    project: str | None = None
-    emulator_host: str | None = None
-    database: str = "(default)"
-    credentials_file: str | None = None
-    data_dir: Path = Path("data")
-    call_deadline_s: float = 10.0  # an unreachable database fails a request after this long
-
-    @property
-    def backend(self) -> str:
-        """Firestore when an emulator, credentials or a project is configured, else SQLite."""
-        if self.emulator_host or self.credentials_file or self.project:
-            return "firestore"
-        return "sqlite"
-
-    @property
-    def sqlite_path(self) -> Path:
-        return self.data_dir / "tickets.db"
-
-
-@dataclass(frozen=True)
-class ModelSettings:
-    api_key: str | None = field(default=None, repr=False)
-    base_url: str | None = None
-    model: str = "gpt-4o-mini"
-    local_model: str = "auto"  # no key and no base URL: see assistant/local_server.py
-    connect_timeout_s: float = 10.0
-    stall_timeout_s: float = 60.0  # no token for this long: the reply is cut off
-    max_reply_tokens: int = 512
-    max_retry_after_s: float = 8.0  # a longer Retry-After is reported as "busy, try later"
-    retries: int = 2
-
-    @property
-    def uses_local_server(self) -> bool:
-        return not self.api_key and not self.base_url
-
-
-@dataclass(frozen=True)
-class MemorySettings:
-    strategy: str = "summary"  # summary | window | full
-    budget_tokens: int = 4000  # the whole prompt: system, ticket facts, memory, messages
-    compact_trigger_tokens: int = 1600  # unsummarized messages above this are folded
-    keep_recent_tokens: int = 500  # newest messages kept verbatim after a fold
-    summary_max_tokens: int = 500  # a longer summary is rejected (fail-safe)
-    pinned_facts_max: int = 50  # pinned identifiers kept verbatim in the checkpoint
-    fold_max_messages: int = 200  # messages read per fold: every read stays bounded
-
-
-@dataclass(frozen=True)
-class BudgetSettings:
-    user_tokens_per_period: int = 200_000
-    ticket_tokens_per_period: int = 100_000
-    period: str = "month"  # month | day
 
 
 @dataclass(frozen=True)
@@ -134,6 +84,7 @@ def load_settings(
     if emulator and not project:
         project = DEFAULT_EMULATOR_PROJECT
     store = StoreSettings(
+        backend=src.get("TICKETS_STORE", "sqlite", _str).strip().lower(),
         project=project,
         emulator_host=emulator,
         database=src.get("FIRESTORE_DATABASE", "(default)", _str),
@@ -141,7 +92,7 @@ def load_settings(
         data_dir=Path(src.get("TICKETS_DATA_DIR", "data", _str)),
         call_deadline_s=src.get("FIRESTORE_CALL_DEADLINE_S", 10.0, float),
     )
-    check_emulator_project(store)
+    _check_store(store)
     d_model, d_mem, d_budget = ModelSettings(), MemorySettings(), BudgetSettings()
     model = ModelSettings(
         api_key=src.get("OPENAI_API_KEY", None, _str),
@@ -163,8 +114,8 @@ def load_settings(
         summary_max_tokens=src.get("MEMORY_SUMMARY_MAX_TOKENS", d_mem.summary_max_tokens, int),
         pinned_facts_max=src.get("MEMORY_PINNED_FACTS_MAX", d_mem.pinned_facts_max, int),
     )
-    if memory.strategy not in {"summary", "window", "full"}:
-        raise ConfigError("MEMORY_STRATEGY must be one of: summary, window, full.")
+    if memory.strategy not in STRATEGIES:
+        raise ConfigError(f"MEMORY_STRATEGY must be one of: {', '.join(STRATEGIES)}.")
     budget = BudgetSettings(
         user_tokens_per_period=src.get("BUDGET_USER_TOKENS", d_budget.user_tokens_per_period, int),
         ticket_tokens_per_period=src.get(
@@ -188,11 +139,19 @@ def load_settings(
     )
 
 
-def check_emulator_project(store: StoreSettings) -> None:
-    """Emulator settings against a real project id could write test data to production."""
-    if store.emulator_host and not (store.project or "").startswith("demo-"):
+def _check_store(store: StoreSettings) -> None:
+    """The store is chosen explicitly: Firestore settings alone never switch it on (a
+    developer with ``GOOGLE_CLOUD_PROJECT`` exported must not run against production)."""
+    if store.backend not in backends():
         raise ConfigError(
-            f"FIRESTORE_EMULATOR_HOST is set but the project id is {store.project!r}. "
-            "Emulator runs must use a project id starting with 'demo-' "
-            "(set GOOGLE_CLOUD_PROJECT=demo-ticket-assistant), or unset FIRESTORE_EMULATOR_HOST."
+            f"TICKETS_STORE={store.backend!r} is not a store: use one of {backends()}."
+        )
+    if store.backend == "firestore":
+        check_emulator_project(store)
+    elif store.firestore_configured:
+        raise ConfigError(
+            "Firestore settings (FIRESTORE_EMULATOR_HOST, GOOGLE_CLOUD_PROJECT, "
+            "FIRESTORE_PROJECT or GOOGLE_APPLICATION_CREDENTIALS) are set but TICKETS_STORE "
+            f"is {store.backend!r}. Set TICKETS_STORE=firestore to use Firestore, or unset "
+            "them to use the embedded store."
         )

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from memory.base import (
-    MemoryStore,
-    PromptPlan,
-    available_for_history,
-    fit_newest,
-    left_out_note,
-)
-from memory.prompt import PromptContext, system_message
+from collections.abc import Callable, Iterable
+
+from memory.base import PromptPlan, Snapshot, Tail, fit_newest, room_for_history
+from memory.prompt import PromptContext, preamble
 from memory.tokens import TokenCounter, prompt_tokens
 from tickets.domain import ConversationRef, Message
+from tickets.store import ThreadStore
 
 
 class WindowMemory:
@@ -21,38 +18,47 @@ class WindowMemory:
 
     def __init__(
         self,
-        store: MemoryStore,
+        threads: ThreadStore,
         counter: TokenCounter,
         budget_tokens: int,
         *,
         public_only: bool = False,
         max_messages: int = 200,
     ) -> None:
-        self.store, self.counter, self.budget = store, counter, budget_tokens
+        self.threads, self.counter, self.budget = threads, counter, budget_tokens
         self.public_only, self.max_messages = public_only, max_messages
 
-    def build(self, conv: ConversationRef, context: PromptContext) -> PromptPlan:
-        history = self.store.newest_messages(
-            conv, limit=self.max_messages, public_only=self.public_only
+    def build(self, conv: ConversationRef, context: PromptContext, snap: Snapshot) -> PromptPlan:
+        tail = Tail(
+            self.threads, conv, snap, public_only=self.public_only, max_messages=self.max_messages
         )
-        return self._plan(self.name, [m for m in history if m.counts_for_memory], context)
+        return self._plan(tail, context, done=lambda: tail.exhausted, read=lambda: tail.read)
 
-    def _plan(self, name: str, history: list[Message], context: PromptContext) -> PromptPlan:
-        system = system_message(context, "")
+    def _plan(
+        self,
+        history: Iterable[Message],
+        context: PromptContext,
+        *,
+        done: Callable[[], bool],
+        read: Callable[[], int],
+    ) -> PromptPlan:
+        """``done`` and ``read`` are asked after the fit (the history is read lazily)."""
+        head = preamble(context)
         fit = fit_newest(
-            history, available_for_history(self.budget, system, self.counter), self.counter, context
+            history, room_for_history(self.budget, head, self.counter), self.counter, context
         )
-        messages = [system, *fit.messages]
-        omitted = (fit.first_seq or 1) - 1  # everything before the oldest verbatim message
+        messages = [*head, *fit.messages]
         return PromptPlan(
-            strategy=name,
+            strategy=self.name,
             messages=messages,
             tokens=prompt_tokens(self.counter, messages),
             budget=self.budget,
             first_verbatim_seq=fit.first_seq,
-            omitted=omitted,
+            verbatim=len(fit.messages),
+            omitted=fit.skipped,
+            more_omitted=fit.stopped_early and not done(),
             shortened=fit.shortened,
-            note=left_out_note(fit.first_seq, omitted, fit.shortened),
+            messages_read=read(),
         )
 
     def maintain(self, conv: ConversationRef, plan: PromptPlan | None = None) -> None:
@@ -64,15 +70,16 @@ class FullMemory(WindowMemory):
 
     name = "full"
 
-    def build(self, conv: ConversationRef, context: PromptContext) -> PromptPlan:
+    def build(self, conv: ConversationRef, context: PromptContext, snap: Snapshot) -> PromptPlan:
         history: list[Message] = []
         after = 0
         while True:  # reads the whole thread: this is what the other strategies avoid
-            page = self.store.messages_after(
+            page = self.threads.after(
                 conv, after_seq=after, limit=500, public_only=self.public_only
             )
-            history += [m for m in page if m.counts_for_memory]
+            history += page
             if len(page) < 500:
                 break
             after = page[-1].seq
-        return self._plan(self.name, history, context)
+        count = len(history)
+        return self._plan(reversed(history), context, done=lambda: True, read=lambda: count)

@@ -19,24 +19,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
-from memory.base import (
-    MemoryStore,
-    PromptPlan,
-    available_for_history,
-    fit_newest,
-    left_out_note,
-)
+from memory.base import PromptPlan, Snapshot, Tail, fit_newest, room_for_history
 from memory.facts import merge_facts
-from memory.prompt import PromptContext, memory_block, system_message
-from memory.tokens import TokenCounter, message_tokens, prompt_tokens
-from tickets.domain import (
-    AuthorRole,
-    Checkpoint,
-    ConversationRef,
-    Message,
-    MessageStatus,
-    utcnow,
-)
+from memory.prompt import PromptContext, memory_block, preamble
+from memory.tokens import TokenCounter, prompt_tokens
+from tickets.domain import AuthorRole, Checkpoint, ConversationRef, Message, MessageStatus, utcnow
+from tickets.store import CheckpointChange, CheckpointStore, ThreadStore
 
 log = logging.getLogger(__name__)
 HEADINGS = ("problem", "key facts", "tried", "promises", "open questions", "next step")
@@ -69,6 +57,7 @@ class SummaryConfig:
     pinned_facts_max: int = 50
     fold_max_messages: int = 200
     max_tail_messages: int = 400
+    stall_after_s: float = 60.0  # a pending reply silent this long is failed: fold past it
 
     @property
     def fold_input_max_tokens(self) -> int:
@@ -85,12 +74,22 @@ class CompactionResult:
     facts_dropped: int = 0
 
 
+def replace_if_version(expected: int, new: Checkpoint) -> CheckpointChange:
+    """The compare-and-set rule: the checkpoint moves only if nobody moved it meanwhile."""
+
+    def change(current: Checkpoint | None) -> Checkpoint | None:
+        return new if (current.version if current else 0) == expected else None
+
+    return change
+
+
 class SummaryMemory:
     name = "summary"
 
     def __init__(
         self,
-        store: MemoryStore,
+        threads: ThreadStore,
+        checkpoints: CheckpointStore,
         counter: TokenCounter,
         summarizer: Summarizer,
         config: SummaryConfig | None = None,
@@ -99,57 +98,63 @@ class SummaryMemory:
         line_text: Callable[[Message], str] = lambda m: m.text,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self.store, self.counter, self.summarizer = store, counter, summarizer
+        self.threads, self.checkpoints = threads, checkpoints
+        self.counter, self.summarizer = counter, summarizer
         self.config = config or SummaryConfig()
         self.public_only, self.line_text, self.clock = public_only, line_text, clock
 
     # -- the prompt for this turn ---------------------------------------------------------
 
-    def build(self, conv: ConversationRef, context: PromptContext) -> PromptPlan:
-        state = self.store.conversation_state(conv)
-        checkpoint, covered = state.checkpoint, state.covered_seq
-        unsummarized = max(1, state.last_seq - covered)  # an upper bound: no wasted reads
-        recent = self.store.newest_messages(
+    def build(self, conv: ConversationRef, context: PromptContext, snap: Snapshot) -> PromptPlan:
+        checkpoint, covered = snap.checkpoint, snap.covered_seq
+        tail = Tail(
+            self.threads,
             conv,
-            limit=min(self.config.max_tail_messages, unsummarized),
+            snap,
             public_only=self.public_only,
+            stop_after=covered,
+            max_messages=self.config.max_tail_messages,
         )
-        tail = [m for m in recent if m.seq > covered and m.counts_for_memory]
-        system = system_message(
-            context, memory_block(checkpoint, checkpoint.facts if checkpoint else ())
-        )
-        room = available_for_history(self.config.budget_tokens, system, self.counter)
+        head = preamble(context, memory_block(checkpoint, checkpoint.facts if checkpoint else ()))
+        room = room_for_history(self.config.budget_tokens, head, self.counter)
         fit = fit_newest(tail, room, self.counter, context)
-        messages = [system, *fit.messages]
-        first = fit.first_seq
-        omitted = max(0, (first or covered + 1) - 1 - covered)
-        note = left_out_note(first, omitted, fit.shortened)
-        if omitted:
-            note += " They are summarized at the next compaction."
+        messages = [*head, *fit.messages]
         return PromptPlan(
             strategy=self.name,
             messages=messages,
             tokens=prompt_tokens(self.counter, messages),
             budget=self.config.budget_tokens,
+            checkpoint=checkpoint,
             summarized_through=covered,
-            first_verbatim_seq=first,
-            omitted=omitted,
+            first_verbatim_seq=fit.first_seq,
+            verbatim=len(fit.messages),
+            omitted=fit.skipped,
+            more_omitted=fit.stopped_early and not tail.exhausted,
             shortened=fit.shortened,
-            unsummarized_tokens=sum(message_tokens(self.counter, context.render(m)) for m in tail),
-            note=note,
+            unsummarized_tokens=fit.seen_tokens,
+            tail_complete=tail.exhausted and not fit.stopped_early,
+            messages_read=tail.read,
         )
 
     # -- compaction -----------------------------------------------------------------------
 
     def maintain(self, conv: ConversationRef, plan: PromptPlan | None = None) -> CompactionResult:
         cfg = self.config
-        if plan is not None and plan.unsummarized_tokens <= cfg.compact_trigger_tokens:
+        if (
+            plan is not None
+            and plan.tail_complete
+            and plan.unsummarized_tokens <= cfg.compact_trigger_tokens
+        ):
             return CompactionResult("not_needed", plan.summarized_through)
-        state = self.store.conversation_state(conv)
-        checkpoint, covered = state.checkpoint, state.covered_seq
-        pending = self.store.messages_after(
-            conv, after_seq=covered, limit=cfg.fold_max_messages, public_only=self.public_only
-        )
+        checkpoint = self.checkpoints.get(conv)
+        covered = checkpoint.covered_seq if checkpoint else 0
+        now = self.clock()
+        pending = [
+            m.settled(now, cfg.stall_after_s)  # a reply whose writer died counts as failed
+            for m in self.threads.after(
+                conv, after_seq=covered, limit=cfg.fold_max_messages, public_only=self.public_only
+            )
+        ]
         costs = [self._cost(m) for m in pending]
         unsummarized = sum(costs)
         if unsummarized <= cfg.compact_trigger_tokens and len(pending) < cfg.fold_max_messages:
@@ -202,7 +207,7 @@ class SummaryMemory:
         )
         version = checkpoint.version if checkpoint else 0
         updated = Checkpoint(summary, facts, fold[-1].seq, version + 1, self.clock())
-        if not self.store.save_checkpoint(conv, updated, expected_version=version):
+        if self.checkpoints.revise(conv, replace_if_version(version, updated)) is None:
             return CompactionResult("lost_race", covered)  # another session folded first
         return CompactionResult("compacted", updated.covered_seq, len(fold), facts_dropped=dropped)
 

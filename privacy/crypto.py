@@ -19,12 +19,12 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from tickets.errors import ConfigError, TicketError
+from common.errors import AppError, ConfigError
 
 PREFIX = "enc:v1:"
 
 
-class DecryptionFailed(TicketError):
+class DecryptionFailed(AppError):
     code = "decrypt"
 
     def __init__(self, detail: str) -> None:
@@ -32,6 +32,15 @@ class DecryptionFailed(TicketError):
             f"A stored value could not be decrypted ({detail}). Check TICKETS_ENCRYPTION_KEYS: "
             "every key id still in use must be configured."
         )
+
+
+class ForeignValue(DecryptionFailed):
+    """A sealed value that is not this document's: copied, forged or damaged."""
+
+    one_document = True
+
+    def __init__(self) -> None:
+        super().__init__("the value does not belong to this document")
 
 
 class FieldCipher:
@@ -60,11 +69,14 @@ class FieldCipher:
         aead = self._aead.get(key_id)
         if aead is None:
             raise DecryptionFailed(f"unknown key id {key_id!r}")
-        raw = base64.b64decode(blob)
+        try:
+            raw = base64.b64decode(blob, validate=True)
+        except ValueError as exc:
+            raise ForeignValue() from exc
         try:
             return aead.decrypt(raw[:12], raw[12:], context.encode()).decode()
-        except InvalidTag as exc:
-            raise DecryptionFailed("the value does not belong to this document") from exc
+        except (InvalidTag, ValueError) as exc:
+            raise ForeignValue() from exc
 
     @staticmethod
     def key_id_of(value: str) -> str | None:

@@ -16,10 +16,8 @@ import hashlib
 import hmac
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-
-from memory.prompt import ChatMessage
 
 EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"
@@ -92,9 +90,6 @@ class Redactor:
 
     def _checked(self, match: re.Match[str], kind: str, valid: bool) -> str:
         return self._placeholder(kind, match.group(0)) if valid else match.group(0)
-
-    def messages(self, messages: Sequence[ChatMessage]) -> list[ChatMessage]:
-        return [ChatMessage(m.role, self.text(m.content)) for m in messages]
 
     def restorer(self) -> Restorer:
         return Restorer(dict(self.seen))

@@ -28,6 +28,7 @@ export OMP_WAIT_POLICY=PASSIVE
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy .
+.venv/bin/lint-imports --no-cache  # the layering contracts in pyproject.toml
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?

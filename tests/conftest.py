@@ -1,4 +1,9 @@
-"""Shared fixtures: the Firestore emulator (started once per session) and stores."""
+"""Shared fixtures: the Firestore emulator (started once per session, only for tests marked
+``firestore`` or ``e2e``), stores on every backend, and the test users.
+
+Tiers: ``pytest -m "not firestore and not e2e and not localmodel"`` is the fast offline tier;
+it starts no Java (every test that asks for the emulator is marked ``firestore``).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,28 @@ from pathlib import Path
 
 import pytest
 
-from config.firestore_client import make_firestore_client
-from config.settings import StoreSettings
+from storage.firestore.client import make_firestore_client
+from storage.settings import StoreSettings
 from tests.support.emulator import Emulator, EmulatorUnavailable, start_emulator
-from tickets.sqlite_store import SqliteStore
-from tickets.store import TicketStore
+from tests.support.stores import open_firestore, open_sqlite
+from tests.support.users import EVERYONE
+from tickets.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
+EMULATOR_MARKS = {"firestore", "e2e"}
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("firestore", id="firestore", marks=pytest.mark.firestore),
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the emulator is a Firestore test, whatever its file says."""
+    for item in items:
+        if "firestore_emulator" in getattr(item, "fixturenames", ()) and not (
+            EMULATOR_MARKS & {m.name for m in item.iter_markers()}
+        ):
+            item.add_marker(pytest.mark.firestore)
 
 
 @pytest.fixture(scope="session")
@@ -39,21 +59,35 @@ def new_project_id() -> str:
 
 @pytest.fixture
 def firestore_client(firestore_emulator: Emulator):  # type: ignore[no-untyped-def]
-    store = StoreSettings(project=new_project_id(), emulator_host=firestore_emulator.host)
-    client = make_firestore_client(store)
+    settings = StoreSettings(
+        backend="firestore", project=new_project_id(), emulator_host=firestore_emulator.host
+    )
+    client = make_firestore_client(settings)
     yield client
     client.close()
 
 
-@pytest.fixture(params=["sqlite", "firestore"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TicketStore]:
-    """Every contract test runs against both adapters."""
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Every contract test runs against every backend."""
     if request.param == "sqlite":
-        sqlite = SqliteStore(tmp_path / "tickets.db")
-        yield sqlite
-        sqlite.close()
+        with open_sqlite(tmp_path) as sqlite:
+            yield sqlite
     else:
-        from tickets.firestore_store import FirestoreStore
+        with open_firestore(request.getfixturevalue("firestore_client")) as firestore:
+            yield firestore
 
-        client = request.getfixturevalue("firestore_client")
-        yield FirestoreStore(client)
+
+@pytest.fixture
+def sqlite(tmp_path: Path) -> Iterator[Store]:
+    """The embedded store alone (for tests about the app rather than about storage)."""
+    with open_sqlite(tmp_path) as store:
+        yield store
+
+
+@pytest.fixture
+def people(store: Store) -> Store:
+    """``store`` with the test users saved."""
+    for user in EVERYONE:
+        store.users.save(user)
+    return store

@@ -12,8 +12,14 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+STALLED_REPLY = (
+    "This reply stopped before it finished (the connection or the app was interrupted). "
+    "Press Retry for a full answer."
+)
+
 
 def utcnow() -> datetime:
+    """Now, in UTC, at the microsecond precision every store keeps."""
     return datetime.now(UTC)
 
 
@@ -150,6 +156,9 @@ class Message:
     usage: Usage | None = None
     error: str | None = None
     reply_to: str | None = None
+    attempt: int = 0  # a model reply's generation: a retry starts the next one
+    updated_at: datetime | None = None  # last write (a streaming reply's heartbeat)
+    retry_at: datetime | None = None  # a failed reply can be retried from then on
 
     @property
     def is_internal(self) -> bool:
@@ -161,6 +170,23 @@ class Message:
         return self.status in (MessageStatus.COMPLETE, MessageStatus.TRUNCATED) and bool(
             self.text.strip()
         )
+
+    @property
+    def last_activity(self) -> datetime:
+        return self.updated_at or self.created_at
+
+    def is_stalled(self, now: datetime, stall_after_s: float) -> bool:
+        """A pending reply nobody has written to for ``stall_after_s``: its writer is gone
+        (a killed process, a cut connection). It counts as failed everywhere."""
+        if self.status is not MessageStatus.PENDING:
+            return False
+        return (now - self.last_activity).total_seconds() > stall_after_s
+
+    def settled(self, now: datetime, stall_after_s: float) -> Message:
+        """This message as everyone should see it: a stalled reply shows as failed."""
+        if not self.is_stalled(now, stall_after_s):
+            return self
+        return replace(self, status=MessageStatus.FAILED, error=STALLED_REPLY)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -175,6 +201,9 @@ class Message:
             "usage": self.usage.to_dict() if self.usage else None,
             "error": self.error,
             "replyTo": self.reply_to,
+            "attempt": self.attempt,
+            "updatedAt": self.updated_at,
+            "retryAt": self.retry_at,
         }
 
     @classmethod
@@ -191,6 +220,9 @@ class Message:
             usage=Usage.from_dict(data["usage"]) if data.get("usage") else None,
             error=data.get("error"),
             reply_to=data.get("replyTo"),
+            attempt=int(data.get("attempt") or 0),
+            updated_at=as_datetime(data["updatedAt"]) if data.get("updatedAt") else None,
+            retry_at=as_datetime(data["retryAt"]) if data.get("retryAt") else None,
         )
 
 
@@ -205,6 +237,7 @@ class NewMessage:
     visibility: Visibility = Visibility.PUBLIC
     status: MessageStatus = MessageStatus.COMPLETE
     reply_to: str | None = None
+    written_at: datetime | None = None  # an imported message keeps its time; else the store's
 
     def at(self, seq: int, created_at: datetime) -> Message:
         return Message(
@@ -214,10 +247,22 @@ class NewMessage:
             author_role=self.author_role,
             visibility=self.visibility,
             text=self.text,
-            created_at=created_at,
+            created_at=self.written_at or created_at,
             status=self.status,
             reply_to=self.reply_to,
         )
+
+    def same_author(self, stored: Message) -> bool:
+        """``stored`` (found under this id) was written by the same author, the same way."""
+        return (stored.author_uid, stored.author_role, stored.visibility) == (
+            self.author_uid,
+            self.author_role,
+            self.visibility,
+        )
+
+    def is_retry_of(self, stored: Message) -> bool:
+        """``stored`` is this very message: a retried write (same author, same text)."""
+        return self.same_author(stored) and stored.text == self.text
 
 
 @dataclass(frozen=True)
@@ -357,3 +402,34 @@ def search_keys(*texts: str) -> set[str]:
         for word in normalize_search(text):
             keys.update(word[:n] for n in range(SEARCH_KEY_MIN, len(word) + 1))
     return keys
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    id: str
+    kind: str  # e.g. "export", "role_granted"
+    actor_uid: str
+    ticket_id: str | None
+    at: datetime
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "actorUid": self.actor_uid,
+            "ticketId": self.ticket_id,
+            "at": self.at,
+            "details": dict(self.details),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AuditEvent:
+        return cls(
+            id=data["id"],
+            kind=data["kind"],
+            actor_uid=data["actorUid"],
+            ticket_id=data.get("ticketId"),
+            at=as_datetime(data["at"]),
+            details=data.get("details") or {},
+        )

@@ -1,16 +1,12 @@
-"""The exception tree. Every message tells the user what happened and what to do next."""
+"""The ticket errors. Every message tells the user what happened and what to do next."""
 
 from __future__ import annotations
 
+from common.errors import AppError
 
-class TicketError(Exception):
-    """Base of every error the service layer raises on purpose."""
 
-    code = "error"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class TicketError(AppError):
+    """Base of every error the ticket use cases and their stores raise on purpose."""
 
 
 class InvalidInput(TicketError):
@@ -64,6 +60,12 @@ class NotSignedIn(AccessDenied):
         super().__init__("You are signed out or your account is disabled. Sign in again.")
 
 
+class Conflict(TicketError):
+    """The request clashes with what is stored (a reused id, a changed resend)."""
+
+    code = "conflict"
+
+
 class StoreUnavailable(TicketError):
     """The database could not be reached; the request can be retried as is."""
 
@@ -72,18 +74,20 @@ class StoreUnavailable(TicketError):
     def __init__(self, detail: str = "") -> None:
         suffix = f" ({detail})" if detail else ""
         super().__init__(
-            "The ticket database is not reachable right now; nothing was lost. "
-            f"Try again in a moment.{suffix}"
+            "The ticket database is not reachable right now. What you typed is kept here; "
+            f"send it again in a moment.{suffix}"
         )
 
 
-class BudgetExceeded(TicketError):
-    """A token budget is used up: no model call is made, a human takes over."""
+class StoreBusy(StoreUnavailable):
+    """The database is reachable but too many writes hit one ticket at once."""
 
-    code = "budget"
+    code = "busy"
 
-
-class ConfigError(TicketError):
-    """A setting is missing or unsafe. The message names the setting to change."""
-
-    code = "config"
+    def __init__(self, detail: str = "") -> None:
+        TicketError.__init__(
+            self,
+            "Many changes are being made to this ticket at the same moment, so yours did not "
+            "go through yet. What you typed is kept here; send it again."
+            + (f" ({detail})" if detail else ""),
+        )

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from tickets.domain import AuthorRole, ConversationRef, Message, Ticket
-from tickets.store import TicketStore
+from tickets.store import ThreadStore
 
 SCHEMA = "ticket-assistant/transcript"
 SCHEMA_VERSION = 1
@@ -49,10 +49,12 @@ class ExportRequest:
     exported_at: datetime
 
 
-def iter_messages(store: TicketStore, ticket_id: str, include_internal: bool) -> Iterator[Message]:
+def iter_messages(
+    threads: ThreadStore, ticket_id: str, include_internal: bool
+) -> Iterator[Message]:
     after = 0
     while True:
-        page = store.messages_after(
+        page = threads.after(
             ConversationRef(ticket_id),
             after_seq=after,
             limit=PAGE,
@@ -77,7 +79,15 @@ def ticket_record(ticket: Ticket) -> dict[str, Any]:
     return data
 
 
-def to_json(store: TicketStore, req: ExportRequest) -> Iterator[str]:
+def message_record(message: Message) -> dict[str, Any]:
+    """A message as exported: what happened, not the bookkeeping of how a reply was written."""
+    data = message.to_dict()
+    for private in ("attempt", "updatedAt", "retryAt"):
+        data.pop(private, None)
+    return data
+
+
+def to_json(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
     head = {
         "schema": SCHEMA,
         "version": SCHEMA_VERSION,
@@ -87,9 +97,9 @@ def to_json(store: TicketStore, req: ExportRequest) -> Iterator[str]:
         "ticket": ticket_record(req.ticket),
     }
     yield json.dumps(head, default=_jsonable, ensure_ascii=False)[:-1] + ', "messages": ['
-    for i, message in enumerate(iter_messages(store, req.ticket.id, req.include_internal)):
+    for i, message in enumerate(iter_messages(threads, req.ticket.id, req.include_internal)):
         prefix = "\n  " if i == 0 else ",\n  "
-        yield prefix + json.dumps(message.to_dict(), default=_jsonable, ensure_ascii=False)
+        yield prefix + json.dumps(message_record(message), default=_jsonable, ensure_ascii=False)
     yield "\n]}\n"
 
 
@@ -109,14 +119,14 @@ def _label(message: Message) -> str:
     return label
 
 
-def to_markdown(store: TicketStore, req: ExportRequest) -> Iterator[str]:
+def to_markdown(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
     t = req.ticket
     yield f"# {md_escape(t.subject)}\n\n"
     yield f"- Ticket: `{t.id}`\n- Customer: {md_escape(t.customer_name)}\n"
     yield f"- Status: {t.status.label}\n- Opened: {t.created_at:%Y-%m-%d %H:%M} UTC\n"
     yield f"- Exported: {req.exported_at:%Y-%m-%d %H:%M} UTC"
     yield " (with internal notes)\n\n" if req.include_internal else " (public messages)\n\n"
-    for m in iter_messages(store, t.id, req.include_internal):
+    for m in iter_messages(threads, t.id, req.include_internal):
         yield f"### #{m.seq} · {_label(m)} · {m.created_at:%Y-%m-%d %H:%M}\n\n"
         body = "\n".join("> " + md_escape(line) if line else ">" for line in m.text.splitlines())
         yield (body or "> _(empty)_") + "\n\n"
@@ -132,7 +142,7 @@ body{font:15px/1.5 system-ui,sans-serif;max-width:800px;margin:2em auto;color:#1
 """
 
 
-def to_html(store: TicketStore, req: ExportRequest) -> Iterator[str]:
+def to_html(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
     t, e = req.ticket, html.escape
     yield (
         "<!doctype html><html><head><meta charset='utf-8'>"
@@ -143,7 +153,7 @@ def to_html(store: TicketStore, req: ExportRequest) -> Iterator[str]:
         f"{e(t.status.label)} · exported {req.exported_at:%Y-%m-%d %H:%M} UTC"
         f"{' · with internal notes' if req.include_internal else ''}</p>"
     )
-    for m in iter_messages(store, t.id, req.include_internal):
+    for m in iter_messages(threads, t.id, req.include_internal):
         css = "internal" if m.is_internal else m.author_role.value
         yield (
             f"<div class='msg {css}'><div class='head'>#{m.seq} · {e(_label(m))} · "
@@ -157,7 +167,7 @@ def csv_cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def to_csv(store: TicketStore, req: ExportRequest) -> Iterator[str]:
+def to_csv(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -168,7 +178,7 @@ def to_csv(store: TicketStore, req: ExportRequest) -> Iterator[str]:
         return buffer.getvalue()
 
     yield row(["seq", "time", "author", "role", "visibility", "status", "text"])
-    for m in iter_messages(store, req.ticket.id, req.include_internal):
+    for m in iter_messages(threads, req.ticket.id, req.include_internal):
         when = m.created_at.isoformat(timespec="seconds")
         yield row(
             [
@@ -186,5 +196,5 @@ def to_csv(store: TicketStore, req: ExportRequest) -> Iterator[str]:
 RENDERERS = {"json": to_json, "md": to_markdown, "html": to_html, "csv": to_csv}
 
 
-def render(store: TicketStore, fmt: str, req: ExportRequest) -> Iterator[str]:
-    return RENDERERS[fmt](store, req)
+def render(threads: ThreadStore, fmt: str, req: ExportRequest) -> Iterator[str]:
+    return RENDERERS[fmt](threads, req)

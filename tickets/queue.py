@@ -9,12 +9,13 @@ from tickets.domain import Status, Ticket, normalize_search
 from tickets.store import UNASSIGNED, TicketQuery
 
 ACTIVE_STATUSES = (Status.OPEN, Status.WAITING_ON_AGENT, Status.WAITING_ON_CUSTOMER)
+Scope = Literal["all", "mine", "unassigned"]
 
 
 @dataclass(frozen=True)
 class QueueFilter:
     statuses: tuple[Status, ...] = ACTIVE_STATUSES
-    scope: Literal["all", "mine", "unassigned"] = "all"
+    scope: Scope = "all"
     search: str = ""
     unread_first: bool = True
     limit: int = 50

@@ -1,13 +1,19 @@
-"""Ticket use cases. Every access check lives here (see :mod:`tickets.policy`)."""
+"""Ticket use cases. Every access check lives here (see :mod:`tickets.policy`).
+
+A request starts with :meth:`TicketService.access`: the ticket is read and checked once, and
+the resulting :class:`TicketAccess` is what later calls of the same request take, so a page
+reads its ticket once however many things it does with it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from tickets import export, policy, queue
 from tickets.domain import (
+    AuditEvent,
     AuthorRole,
     ConversationRef,
     Message,
@@ -19,10 +25,10 @@ from tickets.domain import (
     Visibility,
     utcnow,
 )
-from tickets.errors import InvalidInput, NotSignedIn
+from tickets.errors import Conflict, InvalidInput, NotSignedIn
 from tickets.ids import new_event_id, new_message_id, new_ticket_id, validate_id
 from tickets.queue import QueueFilter, QueueItem
-from tickets.store import AuditEvent, TicketChanges, TicketQuery, TicketStore
+from tickets.store import Store, TicketChanges, TicketQuery
 from tickets.text import TextLimits, clean_labels, clean_message, clean_subject
 
 SYSTEM_UID = "system"
@@ -30,6 +36,26 @@ HUMAN_REQUESTED = (
     "You asked for a person. A support agent will reply in this thread; "
     "you can keep adding details meanwhile."
 )
+
+
+@dataclass(frozen=True)
+class TicketAccess:
+    """A user and a ticket they may see, checked once for this request.
+
+    Only :meth:`TicketService.access` makes one. It is not kept across requests: the next
+    request checks again (a revoked role or a disabled account applies at once).
+    """
+
+    user: User
+    ticket: Ticket
+
+    @property
+    def conv(self) -> ConversationRef:
+        return ConversationRef(self.ticket.id)
+
+    @property
+    def sees_internal(self) -> bool:
+        return policy.sees_internal_notes(self.user)
 
 
 @dataclass(frozen=True)
@@ -46,49 +72,56 @@ class ThreadPage:
 class TicketService:
     def __init__(
         self,
-        store: TicketStore,
+        store: Store,
         limits: TextLimits | None = None,
         clock: Callable[[], datetime] = utcnow,
+        *,
+        reply_stall_s: float = 60.0,
     ) -> None:
         self.store = store
         self.limits = limits or TextLimits()
         self.clock = clock
+        self.reply_stall_s = reply_stall_s
 
     # -- who is asking --------------------------------------------------------------------
 
     def current_user(self, uid: str) -> User:
         """Re-read on every request, so a revoked role or disabled account applies at once."""
-        user = self.store.get_user(validate_id(uid, "user"))
+        user = self.store.users.get(validate_id(uid, "user"))
         if user is None or user.disabled:
             raise NotSignedIn()
         return user
 
     def sign_in(self, uid: str, display_name: str, email: str = "") -> User:
         """Find or create the user for a verified identity. New users are customers."""
-        existing = self.store.get_user(validate_id(uid, "user"))
+        existing = self.store.users.get(validate_id(uid, "user"))
         if existing is not None:
             if existing.disabled:
                 raise NotSignedIn()
             if (display_name and display_name != existing.display_name) or (
                 email and email != existing.email
             ):
-                existing = User(
-                    existing.uid,
-                    existing.role,
-                    display_name or existing.display_name,
-                    email or existing.email,
+                existing = replace(
+                    existing,
+                    display_name=display_name or existing.display_name,
+                    email=email or existing.email,
                 )
-                self.store.save_user(existing)
+                self.store.users.save(existing)
             return existing
         user = User(uid, Role.CUSTOMER, display_name or email or uid, email)
-        self.store.save_user(user)
+        self.store.users.save(user)
         return user
 
     # -- tickets --------------------------------------------------------------------------
 
-    def ticket(self, user: User, ticket_id: str) -> Ticket:
+    def access(self, user: User, ticket_id: str) -> TicketAccess:
+        """Read and check the ticket once; later calls of this request take the result."""
         validate_id(ticket_id, "ticket")
-        return policy.require_view(user, ticket_id, self.store.get_ticket(ticket_id))
+        ticket = policy.require_view(user, ticket_id, self.store.tickets.get(ticket_id))
+        return TicketAccess(user, ticket)
+
+    def ticket(self, user: User, ticket_id: str) -> Ticket:
+        return self.access(user, ticket_id).ticket
 
     def open_ticket(
         self,
@@ -117,158 +150,189 @@ class TicketService:
             AuthorRole.AGENT if user.is_agent else AuthorRole.CUSTOMER,
             text,
         )
-        return self.store.create_ticket(ticket, first)
+        stored, created = self.store.tickets.create(ticket, first)
+        if not created and stored.customer_uid != user.uid:
+            raise Conflict(f"Ticket id {ticket.id} is already taken.")
+        return stored
 
     def my_tickets(self, user: User, limit: int = 50) -> list[Ticket]:
-        return self.store.list_tickets(TicketQuery(customer_uid=user.uid, limit=limit))
+        return self.store.tickets.find(TicketQuery(customer_uid=user.uid, limit=limit))
 
     def queue(self, user: User, flt: QueueFilter) -> list[QueueItem]:
         policy.require_agent(user, "see the ticket queue")
-        return queue.rank(self.store.list_tickets(queue.query_for(flt, user.uid)), flt, user.uid)
+        return queue.rank(self.store.tickets.find(queue.query_for(flt, user.uid)), flt, user.uid)
 
     def queue_counts(self, user: User) -> dict[str, int]:
         policy.require_agent(user, "see the ticket queue")
         return {
-            name: self.store.count_tickets(query)
+            name: self.store.tickets.count(query)
             for name, query in queue.count_queries(user.uid).items()
         }
 
     # -- the thread -----------------------------------------------------------------------
 
     def thread(
-        self, user: User, ticket_id: str, *, before_seq: int | None = None, limit: int = 50
+        self, access: TicketAccess, *, before_seq: int | None = None, limit: int = 50
     ) -> ThreadPage:
-        """One page, newest first on screen last; never the whole thread."""
-        ticket = self.ticket(user, ticket_id)
-        messages = self.store.newest_messages(
-            ConversationRef(ticket.id),
+        """One page, oldest first on screen; never the whole thread."""
+        messages = self.store.threads.newest(
+            access.conv,
             limit=limit + 1,
             before_seq=before_seq,
-            public_only=not policy.sees_internal_notes(user),
+            public_only=not access.sees_internal,
         )
-        return ThreadPage(ticket, messages[-limit:], has_older=len(messages) > limit)
+        now = self.clock()
+        shown = [m.settled(now, self.reply_stall_s) for m in messages[-limit:]]
+        return ThreadPage(access.ticket, shown, has_older=len(messages) > limit)
 
     def post(
         self,
-        user: User,
-        ticket_id: str,
+        access: TicketAccess,
         text: str,
         *,
         message_id: str | None = None,
         internal: bool = False,
     ) -> Message:
-        """Post to the shared thread. Pass the same ``message_id`` to retry safely."""
-        ticket = self.ticket(user, ticket_id)
+        """Post to the shared thread. Pass the same ``message_id`` to retry safely.
+
+        A resend under the same id with edited text (the first send had reached the store
+        although it reported an error) is stored as a new message after it, never dropped.
+        An id that belongs to someone else's message is refused.
+        """
+        user = access.user
         if internal:
             policy.require_agent(user, "write internal notes")
-        text = clean_message(text, self.limits)
-        role = AuthorRole.AGENT if user.is_agent else AuthorRole.CUSTOMER
-        visibility = Visibility.INTERNAL if internal else Visibility.PUBLIC
-        mid = validate_id(message_id or new_message_id(), "message")
-        message = self.store.append_message(
-            ConversationRef(ticket.id), NewMessage(mid, user.uid, role, text, visibility)
+        new = NewMessage(
+            validate_id(message_id or new_message_id(), "message"),
+            user.uid,
+            AuthorRole.AGENT if user.is_agent else AuthorRole.CUSTOMER,
+            clean_message(text, self.limits),
+            Visibility.INTERNAL if internal else Visibility.PUBLIC,
         )
-        self._after_post(user, ticket, internal)
-        return message
+        stored = self.store.threads.append(access.conv, new)
+        if not new.is_retry_of(stored):
+            if not new.same_author(stored):
+                raise Conflict("That message id is already used; nothing was sent. Try again.")
+            stored = self.store.threads.append(access.conv, replace(new, id=new_message_id()))
+        self._after_post(access, stored, internal)
+        return stored
 
-    def _after_post(self, user: User, ticket: Ticket, internal: bool) -> None:
+    def _after_post(self, access: TicketAccess, message: Message, internal: bool) -> None:
+        user, ticket = access.user, access.ticket
         if internal:
             return
         if user.is_agent:  # a human has taken over: the assistant stops auto-replying
-            self.store.update_ticket(
+            self.store.tickets.update(
                 ticket.id,
                 TicketChanges(
                     status=Status.WAITING_ON_CUSTOMER,
                     assistant_active=False,
-                    seen={user.uid: ticket.last_seq + 1},
+                    seen={user.uid: message.seq},
                 ),
             )
         elif ticket.status in (Status.RESOLVED, Status.WAITING_ON_CUSTOMER):
             reopened = Status.OPEN if ticket.assistant_active else Status.WAITING_ON_AGENT
-            self.store.update_ticket(ticket.id, TicketChanges(status=reopened))
+            self.store.tickets.update(ticket.id, TicketChanges(status=reopened))
 
-    def request_human(self, user: User, ticket_id: str) -> Ticket:
-        ticket = self.ticket(user, ticket_id)
-        if ticket.status is not Status.WAITING_ON_AGENT:
-            self.store.append_message(
-                ConversationRef(ticket.id),
-                NewMessage(new_message_id(), SYSTEM_UID, AuthorRole.SYSTEM, HUMAN_REQUESTED),
-            )
-        return self.store.update_ticket(ticket.id, TicketChanges(status=Status.WAITING_ON_AGENT))
+    def request_human(self, access: TicketAccess) -> Ticket:
+        if access.ticket.status is not Status.WAITING_ON_AGENT:
+            self.notice(access.ticket, HUMAN_REQUESTED)
+        return self.store.tickets.update(
+            access.ticket.id, TicketChanges(status=Status.WAITING_ON_AGENT)
+        )
+
+    def notice(self, ticket: Ticket, text: str) -> Message:
+        """A system notice in the shared thread (for everyone who sees the ticket)."""
+        return self.store.threads.append(
+            ConversationRef(ticket.id),
+            NewMessage(new_message_id(), SYSTEM_UID, AuthorRole.SYSTEM, text),
+        )
 
     def hand_to_human(self, ticket: Ticket, notice: str) -> Ticket:
         """Route to a person: the assistant stops answering and the customer is told why."""
         if ticket.assistant_active or ticket.status is not Status.WAITING_ON_AGENT:
-            self.store.append_message(
-                ConversationRef(ticket.id),
-                NewMessage(new_message_id(), SYSTEM_UID, AuthorRole.SYSTEM, notice),
-            )
-        return self.store.update_ticket(
+            self.notice(ticket, notice)
+        return self.store.tickets.update(
             ticket.id, TicketChanges(status=Status.WAITING_ON_AGENT, assistant_active=False)
         )
 
     # -- agent actions --------------------------------------------------------------------
 
-    def assign(self, user: User, ticket_id: str, assignee_uid: str | None) -> Ticket:
-        policy.require_agent(user, "assign tickets")
-        ticket = self.ticket(user, ticket_id)
+    def assign(self, access: TicketAccess, assignee_uid: str | None) -> Ticket:
+        policy.require_agent(access.user, "assign tickets")
+        ticket_id = access.ticket.id
         if assignee_uid is None:
-            return self.store.update_ticket(ticket.id, TicketChanges(clear_assignee=True))
-        assignee = self.store.get_user(validate_id(assignee_uid, "user"))
+            return self.store.tickets.update(ticket_id, TicketChanges(clear_assignee=True))
+        assignee = self.store.users.get(validate_id(assignee_uid, "user"))
         if assignee is None or not assignee.is_agent:
             raise InvalidInput(f"{assignee_uid} is not a support agent.")
-        return self.store.update_ticket(
-            ticket.id, TicketChanges(assignee_uid=assignee.uid, assistant_active=False)
+        return self.store.tickets.update(
+            ticket_id, TicketChanges(assignee_uid=assignee.uid, assistant_active=False)
         )
 
-    def set_status(self, user: User, ticket_id: str, status: Status | str) -> Ticket:
-        policy.require_agent(user, "change a ticket's status")
-        ticket = self.ticket(user, ticket_id)
+    def set_status(self, access: TicketAccess, status: Status | str) -> Ticket:
+        policy.require_agent(access.user, "change a ticket's status")
         try:
             value = Status(status)
         except ValueError as exc:
             raise InvalidInput(f"Unknown status {status!r}.") from exc
-        return self.store.update_ticket(ticket.id, TicketChanges(status=value))
+        return self.store.tickets.update(access.ticket.id, TicketChanges(status=value))
 
-    def set_labels(self, user: User, ticket_id: str, labels: list[str]) -> Ticket:
-        policy.require_agent(user, "label tickets")
-        ticket = self.ticket(user, ticket_id)
-        return self.store.update_ticket(
-            ticket.id, TicketChanges(labels=clean_labels(labels, self.limits))
+    def set_labels(self, access: TicketAccess, labels: list[str]) -> Ticket:
+        policy.require_agent(access.user, "label tickets")
+        return self.store.tickets.update(
+            access.ticket.id, TicketChanges(labels=clean_labels(labels, self.limits))
         )
 
-    def set_assistant_active(self, user: User, ticket_id: str, active: bool) -> Ticket:
-        policy.require_agent(user, "hand a ticket back to the assistant")
-        ticket = self.ticket(user, ticket_id)
-        return self.store.update_ticket(ticket.id, TicketChanges(assistant_active=active))
+    def set_assistant_active(self, access: TicketAccess, active: bool) -> Ticket:
+        policy.require_agent(access.user, "hand a ticket back to the assistant")
+        return self.store.tickets.update(access.ticket.id, TicketChanges(assistant_active=active))
 
-    def mark_seen(self, user: User, ticket: Ticket) -> None:
+    def mark_seen(self, access: TicketAccess) -> Ticket:
+        """An agent opened the ticket: no unread dot for them. Returns the ticket as shown."""
+        user, ticket = access.user, access.ticket
         if user.is_agent and ticket.unread_for(user.uid):
-            self.store.update_ticket(ticket.id, TicketChanges(seen={user.uid: ticket.last_seq}))
+            return self.store.tickets.update(
+                ticket.id, TicketChanges(seen={user.uid: ticket.last_seq})
+            )
+        return ticket
 
     # -- exports --------------------------------------------------------------------------
 
     def export(
+        self, uid: str, ticket_id: str, fmt: str, *, include_internal: bool = False
+    ) -> Iterator[str]:
+        """Stream a transcript. Customers always get public messages only. Logged.
+
+        Takes the user id, not a user: a download runs later than the page that offered it,
+        so the user is read (and checked) again when it runs.
+        """
+        return self.export_as(
+            self.current_user(uid), ticket_id, fmt, include_internal=include_internal
+        )
+
+    def export_as(
         self, user: User, ticket_id: str, fmt: str, *, include_internal: bool = False
     ) -> Iterator[str]:
-        """Stream a transcript. Customers always get public messages only. Logged."""
+        """An export for a user the caller has just checked (the operator CLI's own)."""
         if fmt not in export.FORMATS:
             raise InvalidInput(f"Unknown export format {fmt!r}: use json, md, html or csv.")
-        ticket = self.ticket(user, ticket_id)
-        internal = include_internal and policy.sees_internal_notes(user)
+        access = self.access(user, ticket_id)
+        internal = include_internal and access.sees_internal
         now = self.clock()
-        self.store.record_event(
+        self.store.audit.record(
             AuditEvent(
                 new_event_id(),
                 "export",
-                user.uid,
-                ticket.id,
+                access.user.uid,
+                access.ticket.id,
                 now,
                 {"format": fmt, "includeInternal": internal},
             )
         )
-        return export.render(self.store, fmt, export.ExportRequest(ticket, internal, user.uid, now))
+        request = export.ExportRequest(access.ticket, internal, access.user.uid, now)
+        return export.render(self.store.threads, fmt, request)
 
     def agents(self, user: User) -> list[User]:
         policy.require_agent(user, "list agents")
-        return [u for u in self.store.list_users(limit=200, role=Role.AGENT) if u.is_agent]
+        return [u for u in self.store.users.find(limit=200, role=Role.AGENT) if u.is_agent]

@@ -1,32 +1,55 @@
-"""The storage port: one small protocol, implemented by the Firestore and SQLite adapters.
+"""The storage ports: one small protocol per concern, bundled as :class:`Store`.
 
-Both adapters pass the same contract suite (``tests/contract``). A store knows nothing about
-who is asking: access checks live in :mod:`tickets.service`.
+Each use case asks only for the protocols it needs (memory, for instance, only threads and
+checkpoints). The adapters in ``storage/`` implement them and pass one contract suite
+(``tests/contract``); they persist and nothing more. The decisions both adapters would
+otherwise repeat live above them: whether an id that is already taken may be reused
+(:mod:`tickets.service`), whether a checkpoint may move (:mod:`memory.summary`), whether a
+reply may still be finished (:mod:`tickets.replies`). Adapters apply a caller's decision
+inside their own transaction through ``revise(..., change)``, where ``change`` sees the
+stored value and returns the new one, or ``None`` to leave it as it is. ``change`` may run
+more than once (a transaction retried on contention), so it must not have side effects.
+
+A store knows nothing about who is asking: access checks live in :mod:`tickets.service`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
 from tickets.domain import (
+    AuditEvent,
     Checkpoint,
     ConversationRef,
-    ConversationState,
     Message,
-    MessageStatus,
     NewMessage,
     Role,
     Status,
     Ticket,
     Usage,
     User,
-    as_datetime,
 )
 
 UNASSIGNED = ""  # ``TicketQuery.assignee`` value meaning "nobody"
+
+MessageChange = Callable[[Message], Message | None]
+CheckpointChange = Callable[[Checkpoint | None], Checkpoint | None]
+
+
+def revision_of(stored: Message, changed: Message) -> Message:
+    """What a revision may not change: which message it is, who wrote it, when and where."""
+    return replace(
+        changed,
+        id=stored.id,
+        seq=stored.seq,
+        author_uid=stored.author_uid,
+        author_role=stored.author_role,
+        visibility=stored.visibility,
+        created_at=stored.created_at,
+    )
 
 
 @dataclass(frozen=True)
@@ -98,84 +121,61 @@ class UsageTotals:
         return self.prompt_tokens + self.completion_tokens
 
 
-@dataclass(frozen=True)
-class AuditEvent:
-    id: str
-    kind: str  # e.g. "export", "role_granted"
-    actor_uid: str
-    ticket_id: str | None
-    at: datetime
-    details: Mapping[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "actorUid": self.actor_uid,
-            "ticketId": self.ticket_id,
-            "at": self.at,
-            "details": dict(self.details),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> AuditEvent:
-        return cls(
-            id=data["id"],
-            kind=data["kind"],
-            actor_uid=data["actorUid"],
-            ticket_id=data.get("ticketId"),
-            at=as_datetime(data["at"]),
-            details=data.get("details") or {},
-        )
+class UserStore(Protocol):
+    def get(self, uid: str) -> User | None: ...
+    def save(self, user: User) -> None: ...
+    def find(self, limit: int = 100, role: Role | None = None) -> list[User]: ...
 
 
 class TicketStore(Protocol):
-    """Persistence for users, tickets, conversations, usage and the audit log."""
+    def create(
+        self, ticket: Ticket, first_message: NewMessage | None = None
+    ) -> tuple[Ticket, bool]:
+        """Create the ticket (and its first message) atomically.
 
-    # users
-    def get_user(self, uid: str) -> User | None: ...
-    def save_user(self, user: User) -> None: ...
-    def list_users(self, limit: int = 100, role: Role | None = None) -> list[User]: ...
-
-    # tickets
-    def create_ticket(self, ticket: Ticket, first_message: NewMessage | None = None) -> Ticket:
-        """Create the ticket (and its first message) atomically. Raises if the id exists."""
+        Returns the stored ticket and whether this call created it; an id that is already
+        taken returns the existing ticket and ``False`` (the caller decides what that means).
+        """
         ...
 
-    def get_ticket(self, ticket_id: str) -> Ticket | None: ...
-    def update_ticket(self, ticket_id: str, changes: TicketChanges) -> Ticket: ...
-    def list_tickets(self, query: TicketQuery) -> list[Ticket]: ...
-    def count_tickets(self, query: TicketQuery) -> int:
+    def get(self, ticket_id: str) -> Ticket | None: ...
+    def update(self, ticket_id: str, changes: TicketChanges) -> Ticket: ...
+    def find(self, query: TicketQuery) -> list[Ticket]: ...
+
+    def count(self, query: TicketQuery) -> int:
         """How many tickets match ``query`` (``limit`` is ignored)."""
         ...
 
-    def ticket_ids(self, after: str | None = None, limit: int = 500) -> list[str]:
+    def ids(self, after: str | None = None, limit: int = 500) -> list[str]:
         """Every ticket id in id order, a page at a time (for operator jobs)."""
         ...
 
-    def copilot_agents(self, ticket_id: str) -> list[str]:
-        """The agents who have a copilot thread on this ticket."""
+
+class ThreadStore(Protocol):
+    """The messages of a conversation: a ticket's shared thread or an agent's copilot."""
+
+    def append(self, conv: ConversationRef, message: NewMessage) -> Message:
+        """Assign the next ``seq`` in a transaction and return the message as stored.
+
+        An id that exists returns the stored message unchanged (a retried write); whether
+        that is the caller's own message is for the caller to check.
+        """
         ...
 
-    # messages
-    def append_message(self, conv: ConversationRef, message: NewMessage) -> Message:
-        """Assign the next ``seq`` in a transaction. Idempotent: an existing id is returned."""
+    def get(self, conv: ConversationRef, message_id: str) -> Message | None: ...
+
+    def revise(
+        self, conv: ConversationRef, message_id: str, change: MessageChange
+    ) -> Message | None:
+        """Apply ``change`` to the stored message in a transaction.
+
+        Returns the message as stored afterwards, or ``None`` when ``change`` declined.
+        Raises :class:`tickets.errors.MessageNotFound` for a missing message. ``seq``, the
+        author and the creation time never change.
+        """
         ...
 
-    def finish_message(
-        self,
-        conv: ConversationRef,
-        message_id: str,
-        *,
-        text: str,
-        status: MessageStatus,
-        usage: Usage | None = None,
-        error: str | None = None,
-    ) -> Message: ...
-
-    def get_message(self, conv: ConversationRef, message_id: str) -> Message | None: ...
-
-    def newest_messages(
+    def newest(
         self,
         conv: ConversationRef,
         *,
@@ -186,7 +186,7 @@ class TicketStore(Protocol):
         """Up to ``limit`` newest messages with ``seq < before_seq``, in ascending order."""
         ...
 
-    def messages_after(
+    def after(
         self,
         conv: ConversationRef,
         *,
@@ -197,17 +197,47 @@ class TicketStore(Protocol):
         """Up to ``limit`` oldest messages with ``seq > after_seq``, in ascending order."""
         ...
 
-    # memory
-    def conversation_state(self, conv: ConversationRef) -> ConversationState: ...
-
-    def save_checkpoint(
-        self, conv: ConversationRef, checkpoint: Checkpoint, *, expected_version: int
-    ) -> bool:
-        """Store ``checkpoint`` only if the stored version is still ``expected_version``."""
+    def last_seq(self, conv: ConversationRef) -> int:
+        """The newest ``seq`` of the conversation (0 when it has none)."""
         ...
 
-    # usage and audit
-    def add_usage(self, keys: Sequence[str], usage: Usage) -> None: ...
-    def get_usage(self, key: str) -> UsageTotals: ...
-    def record_event(self, event: AuditEvent) -> None: ...
-    def list_events(self, ticket_id: str | None = None, limit: int = 100) -> list[AuditEvent]: ...
+    def copilot_agents(self, ticket_id: str) -> list[str]:
+        """The agents who have a copilot thread on this ticket."""
+        ...
+
+
+class CheckpointStore(Protocol):
+    """The memory checkpoint of each conversation, in a document of its own."""
+
+    def get(self, conv: ConversationRef) -> Checkpoint | None: ...
+
+    def revise(self, conv: ConversationRef, change: CheckpointChange) -> Checkpoint | None:
+        """Apply ``change`` to the stored checkpoint in a transaction; ``None``: declined."""
+        ...
+
+
+class UsageStore(Protocol):
+    def add(self, keys: Sequence[str], usage: Usage) -> None: ...
+    def get(self, key: str) -> UsageTotals: ...
+
+
+class AuditStore(Protocol):
+    def record(self, event: AuditEvent) -> None: ...
+    def find(self, ticket_id: str | None = None, limit: int = 100) -> list[AuditEvent]: ...
+
+
+@dataclass(frozen=True)
+class Store:
+    """Every concern of one backend. Pass a use case only the parts it needs."""
+
+    users: UserStore
+    tickets: TicketStore
+    threads: ThreadStore
+    checkpoints: CheckpointStore
+    usage: UsageStore
+    audit: AuditStore
+    backend: str = "memory"
+    closer: Callable[[], None] = field(default=lambda: None, repr=False, compare=False)
+
+    def close(self) -> None:
+        self.closer()

@@ -11,6 +11,7 @@ from tickets.errors import InvalidInput
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 _LABEL = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
+_NOT_FOR_TERMINALS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 
 
 @dataclass(frozen=True)
@@ -92,3 +93,10 @@ def preview(text: str, max_chars: int) -> str:
     while cut > 0 and unicodedata.combining(text[cut]):
         cut -= 1
     return text[:cut].rstrip() + "…"
+
+
+def safe_line(text: str) -> str:
+    """One line for a terminal or a log: line breaks shown as ⏎, and control, escape and
+    direction characters as ``\\uXXXX`` (they could rewrite a terminal or reorder text)."""
+    text = text.replace("\r\n", "\n").replace("\n", " ⏎ ")
+    return _NOT_FOR_TERMINALS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -2,82 +2,104 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
 import streamlit as st
 
 from assistant.copilot import SUGGEST, SUMMARIZE
+from common.errors import AppError
 from config.bootstrap import Services
-from tickets.domain import Message, Status, Ticket, User
-from tickets.errors import InvalidInput, TicketError, TicketNotFound
+from tickets.domain import Message, Status, User
+from tickets.errors import InvalidInput, TicketNotFound
 from tickets.export import FORMATS
-from tickets.queue import ACTIVE_STATUSES, QueueFilter
+from tickets.queue import ACTIVE_STATUSES, QueueFilter, QueueItem, Scope
+from tickets.service import TicketAccess
 from ui.auth import sign_out
 from ui.components import ago, context_meter, export_button, render_message, status_badge
 from ui.conversation import post_safely, stream_reply
-from ui.thread import show_thread
+from ui.thread import page_limit, show_thread
 
 SCOPES = {"all": "All", "mine": "Assigned to me", "unassigned": "Unassigned"}
+COUNTS_TTL_S = 15.0  # queue counts are aggregation queries: refreshed at most this often
+AGENTS_TTL_S = 60.0
+T = TypeVar("T")
 
 
 def render(services: Services, user: User) -> None:
     selected = st.query_params.get("ticket")
-    ticket, problem = None, None
+    items = _queue_items(services, user)
+    access, problem = None, None
     if selected:
-        try:
-            ticket = services.tickets.ticket(user, selected)
-            services.tickets.mark_seen(user, ticket)  # before the queue: no stale unread dot
+        try:  # from the queue just read when it is there: the ticket is read once per rerun
+            access = services.pages.access(user, selected, known=[i.ticket for i in items])
+            seen = services.tickets.mark_seen(access)  # before the queue: no stale unread dot
+            access = TicketAccess(user, seen)
+            items = [QueueItem(seen, False) if i.ticket.id == seen.id else i for i in items]
         except (TicketNotFound, InvalidInput) as exc:
             problem = exc.message
-    _queue(services, user, selected)
+    _queue(services, user, items, selected)
     if problem:
         st.error(problem, icon="🔍")
         return
-    if ticket is None:
+    if access is None:
         st.header("Pick a ticket from the queue")
         st.caption("Unread tickets and tickets waiting on an agent come first.")
         return
     thread_col, ai_col = st.columns([3, 2], gap="large")
     with thread_col:
-        _ticket(services, user, ticket)
+        _ticket(services, access)
     with ai_col:
-        _ai_panel(services, user, ticket)
+        _ai_panel(services, access)
 
 
 def _select(ticket_id: str) -> None:
     st.query_params["ticket"] = ticket_id
 
 
-def _queue(services: Services, user: User, selected: str | None) -> None:
+def _cached(key: str, ttl_s: float, load: Callable[[], T]) -> T:
+    """A per-session value refreshed at most every ``ttl_s`` seconds."""
+    stamp, value = st.session_state.get(key, (0.0, None))
+    if value is None or time.monotonic() - stamp > ttl_s:
+        value = load()
+        st.session_state[key] = (time.monotonic(), value)
+    return value  # type: ignore[no-any-return]
+
+
+def _filters() -> QueueFilter:
+    scope: Scope = st.session_state.get("queue-scope") or "all"
+    statuses = st.session_state.get("queue-status", list(ACTIVE_STATUSES))
+    search = st.session_state.get("queue-search", "")
+    unread_first = st.session_state.get("queue-unread", True)
+    return QueueFilter(tuple(statuses) or tuple(Status), scope, search, unread_first)
+
+
+def _queue_items(services: Services, user: User) -> list[QueueItem]:
+    return services.tickets.queue(user, _filters())
+
+
+def _queue(services: Services, user: User, items: list[QueueItem], selected: str | None) -> None:
     with st.sidebar:
         st.markdown(f"### 🎧 Queue\n**{user.display_name}** · agent")
-        counts = services.tickets.queue_counts(user)
+        counts = _cached("queue-counts", COUNTS_TTL_S, lambda: services.tickets.queue_counts(user))
         st.caption(
             f"Mine {counts['mine']} · unassigned {counts['unassigned']} · "
             + " · ".join(f"{s.label.lower()} {counts[s.value]}" for s in ACTIVE_STATUSES)
         )
         # Labels stay fixed (no counts in them) so the selections survive every rerun.
-        scope = (
-            st.segmented_control(
-                "Show",
-                list(SCOPES),
-                default="all",
-                format_func=SCOPES.__getitem__,
-                key="queue-scope",
-            )
-            or "all"
+        st.segmented_control(
+            "Show", list(SCOPES), default="all", format_func=SCOPES.__getitem__, key="queue-scope"
         )
-        statuses = st.multiselect(
+        st.multiselect(
             "Status",
             list(Status),
             default=list(ACTIVE_STATUSES),
             format_func=lambda s: s.label,
             key="queue-status",
         )
-        search = st.text_input("Search subject, customer or id", key="queue-search")
-        unread_first = st.toggle("Unread and waiting first", value=True, key="queue-unread")
-        items = services.tickets.queue(
-            user,
-            QueueFilter(tuple(statuses) or tuple(Status), scope, search, unread_first),  # type: ignore[arg-type]
-        )
+        st.text_input("Search subject, customer or id", key="queue-search")
+        st.toggle("Unread and waiting first", value=True, key="queue-unread")
         if not items:
             st.caption("No tickets match.")
         for item in items:
@@ -96,23 +118,35 @@ def _queue(services: Services, user: User, selected: str | None) -> None:
             sign_out()
 
 
-def _ticket(services: Services, user: User, ticket: Ticket) -> None:
+def _agent_names(services: Services, user: User) -> dict[str, str]:
+    return _cached(
+        "agent-names",
+        AGENTS_TTL_S,
+        lambda: {a.uid: a.display_name for a in services.tickets.agents(user)},
+    )
+
+
+def _ticket(services: Services, access: TicketAccess) -> None:
+    ticket = access.ticket
     st.header(ticket.subject)
-    assignee = ticket.assignee_uid or "unassigned"
+    names = _agent_names(services, access.user)
+    assignee = names.get(ticket.assignee_uid or "", ticket.assignee_uid or "unassigned")
     st.markdown(
         f"{status_badge(ticket)} · `{ticket.id}` · {ticket.customer_name} · "
         f"assignee: {assignee} · opened {ago(ticket.created_at)}"
     )
-    names = {a.uid: a.display_name for a in services.tickets.agents(user)}
-    _actions(services, user, ticket, names)
-    plan = services.assistant.preview(user, ticket.id)
+    _actions(services, access, names)
+    page = services.pages.ticket_page(access, limit=page_limit(ticket.id))
     with st.expander("🧠 The customer assistant's context", expanded=False):
-        context_meter(plan, services.budget.status(ticket.customer_uid, ticket.id))
-    show_thread(services, user, ticket.id, summarized_through=plan.summarized_through, names=names)
-    _composer(services, user, ticket)
+        context_meter(page.memory, page.budget)
+    show_thread(
+        access.user, page.thread, summarized_through=page.memory.summarized_through, names=names
+    )
+    _composer(services, access)
 
 
-def _actions(services: Services, user: User, ticket: Ticket, names: dict[str, str]) -> None:
+def _actions(services: Services, access: TicketAccess, names: dict[str, str]) -> None:
+    ticket = access.ticket
     with st.expander("Ticket actions", expanded=False), st.form(f"actions-{ticket.id}"):
         options = ["", *names]
         assignee = st.selectbox(
@@ -137,25 +171,27 @@ def _actions(services: Services, user: User, ticket: Ticket, names: dict[str, st
         if st.form_submit_button("Save"):
             try:
                 if (assignee or None) != ticket.assignee_uid:
-                    services.tickets.assign(user, ticket.id, assignee or None)
+                    services.tickets.assign(access, assignee or None)
                 if status is not None and status is not ticket.status:
-                    services.tickets.set_status(user, ticket.id, status)
+                    services.tickets.set_status(access, status)
                 if tuple(labels) != ticket.labels:
-                    services.tickets.set_labels(user, ticket.id, labels)
+                    services.tickets.set_labels(access, labels)
                 if ai_on != ticket.assistant_active:
-                    services.tickets.set_assistant_active(user, ticket.id, ai_on)
-            except TicketError as exc:
+                    services.tickets.set_assistant_active(access, ai_on)
+            except AppError as exc:
                 st.error(exc.message)
                 return
+            st.session_state.pop("queue-counts", None)
             st.rerun()
     with st.popover("⬇ Export"):
         fmt = st.radio(
             "Format", ["md", "html", "json", "csv"], horizontal=True, key=f"fmt-{ticket.id}"
         )
         internal = st.checkbox("Include internal notes", key=f"int-{ticket.id}")
+        uid = access.user.uid
         export_button(
             "Download transcript",
-            lambda: services.tickets.export(user, ticket.id, fmt, include_internal=internal),
+            lambda: services.tickets.export(uid, ticket.id, fmt, include_internal=internal),
             f"{ticket.id}.{fmt}",
             FORMATS[fmt],
             key=f"dl-{ticket.id}",
@@ -166,62 +202,63 @@ def _draft_key(ticket_id: str) -> str:
     return f"draft:{ticket_id}"
 
 
-def _composer(services: Services, user: User, ticket: Ticket) -> None:
+def _composer(services: Services, access: TicketAccess) -> None:
     """Reply or note. The draft is kept per ticket while switching between tickets."""
-    key = _draft_key(ticket.id)
+    ticket_id = access.ticket.id
+    key = _draft_key(ticket_id)
     drafts: dict[str, str] = st.session_state.setdefault("drafts", {})
     if key not in st.session_state:
-        st.session_state[key] = drafts.get(ticket.id, "")
+        st.session_state[key] = drafts.get(ticket_id, "")
 
     def keep() -> None:
-        drafts[ticket.id] = st.session_state[key]
+        drafts[ticket_id] = st.session_state[key]
 
     st.text_area(
         "Your reply", key=key, on_change=keep, height=120, placeholder="Write to the customer…"
     )
     kind = st.radio(
-        "Send as", ["Public reply", "Internal note"], horizontal=True, key=f"kind-{ticket.id}"
+        "Send as", ["Public reply", "Internal note"], horizontal=True, key=f"kind-{ticket_id}"
     )
     internal = kind == "Internal note"
 
     def post(text: str, mid: str) -> Message:
-        return services.tickets.post(user, ticket.id, text, message_id=mid, internal=internal)
+        return services.tickets.post(access, text, message_id=mid, internal=internal)
 
-    scope = f"agent-{ticket.id}"
-    if not st.button("Send", type="primary", key=f"send-{ticket.id}"):
+    scope = f"agent-{ticket_id}"
+    if not st.button("Send", type="primary", key=f"send-{ticket_id}"):
         return
     # On failure the draft stays in the box; sending again reuses the same message id.
     if post_safely(scope, st.session_state[key], post) is not None:
-        drafts.pop(ticket.id, None)
+        drafts.pop(ticket_id, None)
         del st.session_state[key]
+        st.session_state.pop("queue-counts", None)
         st.rerun()
 
 
-def _ai_panel(services: Services, user: User, ticket: Ticket) -> None:
+def _ai_panel(services: Services, access: TicketAccess) -> None:
+    ticket_id = access.ticket.id
     st.subheader("🤖 Copilot")
     st.caption("Private to you: the customer never sees this.")
     quick = st.columns(2)
     question = None
-    if quick[0].button("Summarize ticket", use_container_width=True, key=f"sum-{ticket.id}"):
+    if quick[0].button("Summarize ticket", use_container_width=True, key=f"sum-{ticket_id}"):
         question = SUMMARIZE
-    if quick[1].button("Suggest a reply", use_container_width=True, key=f"sug-{ticket.id}"):
+    if quick[1].button("Suggest a reply", use_container_width=True, key=f"sug-{ticket_id}"):
         question = SUGGEST
-    history = services.copilot.thread(user, ticket.id, limit=20)
+    history = services.copilot.thread(access, limit=20)
     for message in history:
         render_message(message, viewer_is_agent=True)
     last = history[-1] if history else None
     if last is not None and last.author_role.value == "assistant" and last.text:
 
         def use_as_draft(text: str = last.text) -> None:
-            st.session_state[_draft_key(ticket.id)] = text
-            st.session_state.setdefault("drafts", {})[ticket.id] = text
+            st.session_state[_draft_key(ticket_id)] = text
+            st.session_state.setdefault("drafts", {})[ticket_id] = text
 
         st.button(
-            "Use the last answer as my reply draft", on_click=use_as_draft, key=f"use-{ticket.id}"
+            "Use the last answer as my reply draft", on_click=use_as_draft, key=f"use-{ticket_id}"
         )
-    typed = st.chat_input("Ask about this ticket…", key=f"copilot-{ticket.id}")
+    typed = st.chat_input("Ask about this ticket…", key=f"copilot-{ticket_id}")
     question = question or typed
-    if question and stream_reply(
-        lambda: services.copilot.ask(user, ticket.id, question), waiting_note=""
-    ):
+    if question and stream_reply(lambda: services.copilot.ask(access, question), waiting_note=""):
         st.rerun()

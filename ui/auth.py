@@ -75,14 +75,14 @@ def _demo(services: Services) -> User:
         "configure real sign-in before anyone else can reach this server.",
         icon="🧪",
     )
-    users = services.store.list_users(limit=50)
+    users = services.store.users.find(limit=50)
     labels = {
         u.uid: f"{u.display_name} · {'agent' if u.role is Role.AGENT else 'customer'}"
         for u in users
         if not u.disabled
     }
     if not labels:
-        st.info("No users yet: run `python -m tickets seed`.")
+        st.info("No users yet: run `python -m ops seed`.")
         st.stop()
     choice = st.selectbox("Sign in as", list(labels), format_func=labels.__getitem__)
     if st.button("Continue", type="primary"):

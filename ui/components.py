@@ -8,7 +8,7 @@ from datetime import datetime
 import streamlit as st
 
 from assistant.budget import BudgetStatus
-from memory.base import PromptPlan
+from assistant.pages import MemoryView
 from tickets.domain import AuthorRole, Message, MessageStatus, Status, Ticket, utcnow
 from ui.safe import formatted, plain
 
@@ -57,7 +57,9 @@ def render_message(
 ) -> None:
     with st.chat_message(message.author_role.value, avatar=AVATAR[message.author_role]):
         label = author_label(message, viewer_is_agent=viewer_is_agent, names=names)
-        head = f"**{plain(label)}** · #{message.seq}"
+        head = f"**{plain(label)}**"
+        if viewer_is_agent:  # customers never see the numbering: its gaps are internal notes
+            head += f" · #{message.seq}"
         st.caption(f"{head} · {ago(message.created_at)}")
         body = (
             formatted(message.text)
@@ -73,33 +75,48 @@ def render_message(
         if message.status in (MessageStatus.FAILED, MessageStatus.TRUNCATED):
             st.error(message.error or "This reply did not finish.", icon="⚠️")
             if on_retry is not None:
+                wait = message.retry_at is not None and message.retry_at > utcnow()
                 st.button(
                     "Retry",
                     key=f"retry-{message.id}",
                     on_click=on_retry,
                     args=(message,),
                     icon="🔁",
+                    disabled=wait,
+                    help=f"Available after {message.retry_at:%H:%M} UTC" if wait else None,
                 )
 
 
-def summary_marker(seq: int) -> None:
+def summary_marker(seq: int, *, viewer_is_agent: bool) -> None:
+    what = f"messages up to #{seq} are" if viewer_is_agent else "the messages above are"
     st.markdown(
         f"<div style='text-align:center;color:#8250df;font-size:0.85em;margin:0.5em 0'>"
-        f"▲ messages up to #{seq} are summarized for the assistant ▲</div>",
+        f"▲ {what} summarized for the assistant ▲</div>",
         unsafe_allow_html=True,  # a fixed string with an integer: no user text
     )
 
 
-def context_meter(plan: PromptPlan, budget: BudgetStatus | None = None) -> None:
-    share = min(plan.tokens / plan.budget, 1.0) if plan.budget else 0.0
-    st.progress(share, text=f"Assistant context: {plan.tokens:,} / {plan.budget:,} tokens")
-    if plan.summarized_through:
-        st.caption(
-            f"🧠 Messages 1-{plan.summarized_through} are summarized; "
-            "newer ones are sent word for word."
+def left_out_words(view: MemoryView) -> str:
+    """What the assistant does not see, in words (no internal numbering)."""
+    parts = []
+    if view.omitted or view.more_omitted:
+        count = f"{view.omitted}{'+' if view.more_omitted else ''}"
+        parts.append(
+            f"{count} earlier message{'s' if count != '1' else ''} not in the assistant's "
+            "context: it sees only the newest ones that fit."
         )
-    if plan.truncated:
-        st.warning(f"Not everything fits the assistant's context: {plan.note}", icon="✂️")
+    if view.shortened:
+        parts.append("The newest message is too long and only its end was sent.")
+    return " ".join(parts)
+
+
+def context_meter(view: MemoryView, budget: BudgetStatus | None = None) -> None:
+    share = min(view.tokens / view.budget, 1.0) if view.budget else 0.0
+    st.progress(share, text=f"Assistant context: {view.tokens:,} / {view.budget:,} tokens")
+    if view.summarized_through:
+        st.caption("🧠 Older messages are summarized; newer ones are sent word for word.")
+    if view.truncated:
+        st.warning(f"Not everything fits the assistant's context: {left_out_words(view)}", icon="✂️")
     if budget is not None and budget.exhausted:
         st.warning(
             "The assistant's allowance is used up; a support agent answers instead.", icon="⏸️"

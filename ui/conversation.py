@@ -10,9 +10,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from assistant.reply import ReplyRun
+from assistant.errors import BudgetExceeded
+from assistant.pipeline import ReplyRun
+from common.errors import AppError
 from tickets.domain import AuthorRole, Message, User
-from tickets.errors import BudgetExceeded, TicketError
 from tickets.ids import new_message_id
 from ui.components import AVATAR, author_label
 
@@ -34,7 +35,7 @@ def post_safely(scope: str, text: str, post: Callable[[str, str], Message]) -> M
     """Store ``text``; on failure keep it for "Send again" and say why."""
     try:
         message = post(text, draft_id(scope))
-    except TicketError as exc:
+    except AppError as exc:
         st.session_state[f"unsent:{scope}"] = text
         st.error(exc.message, icon="⚠️")
         return None
@@ -61,7 +62,7 @@ def stream_reply(start: Callable[[], ReplyRun | None], *, waiting_note: str) -> 
     except BudgetExceeded as exc:
         st.warning(exc.message, icon="⏸️")
         return False
-    except TicketError as exc:
+    except AppError as exc:
         st.error(exc.message, icon="⚠️")
         return False
     if run is None:
@@ -77,5 +78,6 @@ def stream_reply(start: Callable[[], ReplyRun | None], *, waiting_note: str) -> 
 
 def show_own_message(user: User, message: Message) -> None:
     with st.chat_message(message.author_role.value, avatar=AVATAR[message.author_role]):
-        st.caption(f"**{author_label(message, viewer_is_agent=user.is_agent)}** · #{message.seq}")
+        head = f"**{author_label(message, viewer_is_agent=user.is_agent)}**"
+        st.caption(head + (f" · #{message.seq}" if user.is_agent else ""))
         st.text(message.text)

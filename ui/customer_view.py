@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
+from common.errors import AppError
 from config.bootstrap import Services
 from tickets.domain import Message, Status, Ticket, User
-from tickets.errors import InvalidInput, TicketError, TicketNotFound
+from tickets.errors import InvalidInput, TicketNotFound
 from tickets.export import FORMATS
 from tickets.ids import new_message_id, new_ticket_id
+from tickets.service import TicketAccess
 from ui.auth import sign_out
 from ui.components import ago, context_meter, export_button, rerun_fragment, status_badge
 from ui.conversation import post_safely, show_own_message, stream_reply, unsent_box
-from ui.thread import show_thread
+from ui.runtime import user_for_fragment
+from ui.thread import page_limit, show_thread
 
 NEW = "new"
 AGENT_TOOK_OVER = "A support agent is handling this ticket and will reply here."
@@ -24,8 +27,14 @@ def render(services: Services, user: User) -> None:
     _sidebar(user, tickets, selected)
     if selected == NEW:
         _new_ticket(services, user)
-    else:
-        _ticket_page(services, user, selected)
+        return
+    try:  # the ticket comes from the list just read when it is there: read once per rerun
+        access = services.pages.access(user, selected, known=tickets)
+    except (TicketNotFound, InvalidInput) as exc:
+        st.error(exc.message, icon="🔍")
+        st.button("Back to my tickets", on_click=_select, args=(NEW,))
+        return
+    _ticket_page(services, access)
 
 
 def _select(ticket_id: str) -> None:
@@ -69,7 +78,7 @@ def _new_ticket(services: Services, user: User) -> None:
         ticket = services.tickets.open_ticket(
             user, subject, text, ticket_id=ids[0], message_id=ids[1]
         )
-    except TicketError as exc:
+    except AppError as exc:
         st.error(exc.message, icon="⚠️")  # the form keeps what was typed
         return
     del st.session_state["new-ticket-ids"]
@@ -78,46 +87,46 @@ def _new_ticket(services: Services, user: User) -> None:
     st.rerun()
 
 
-def _ticket_page(services: Services, user: User, ticket_id: str) -> None:
-    try:
-        ticket = services.tickets.ticket(user, ticket_id)
-    except (TicketNotFound, InvalidInput) as exc:
-        st.error(exc.message, icon="🔍")
-        st.button("Back to my tickets", on_click=_select, args=(NEW,))
-        return
+def _ticket_page(services: Services, access: TicketAccess) -> None:
+    ticket = access.ticket
     st.header(ticket.subject)
     st.markdown(f"{status_badge(ticket)} · `{ticket.id}` · opened {ago(ticket.created_at)}")
     actions = st.columns([1, 1, 2])
     if ticket.status is not Status.WAITING_ON_AGENT and actions[0].button("🙋 Ask for a person"):
-        services.tickets.request_human(user, ticket.id)
+        services.tickets.request_human(access)
         st.rerun()
     with actions[1].popover("⬇ Export"):
         fmt = st.radio(
             "Format", ["md", "html", "json", "csv"], horizontal=True, key=f"fmt-{ticket.id}"
         )
+        uid = access.user.uid
         export_button(
             "Download transcript",
-            lambda: services.tickets.export(user, ticket.id, fmt),
+            lambda: services.tickets.export(uid, ticket.id, fmt),
             f"{ticket.id}.{fmt}",
             FORMATS[fmt],
             key=f"dl-{ticket.id}",
         )
-    _conversation(services, user, ticket.id)
+    _conversation(services, access)
 
 
 @st.fragment
-def _conversation(services: Services, user: User, ticket_id: str) -> None:
-    """Sending a message reruns only this part of the page."""
+def _conversation(services: Services, access: TicketAccess) -> None:
+    """Sending a message reruns only this part of the page (which checks the user again)."""
+    ticket_id = access.ticket.id
+    user = user_for_fragment(services, access.user, f"conversation:{ticket_id}")
+    if user is not access.user:  # a fragment rerun: read and check the ticket again
+        access = services.tickets.access(user, ticket_id)
     retry_key, auto_key = f"retry:{ticket_id}", f"autoreply:{ticket_id}"
-    plan = services.assistant.preview(user, ticket_id)
-    with st.expander("🧠 What the assistant remembers", expanded=plan.truncated):
-        context_meter(plan, services.budget.status(user.uid, ticket_id))
+    page = services.pages.ticket_page(access, limit=page_limit(ticket_id))
+    with st.expander("🧠 What the assistant remembers", expanded=page.memory.truncated):
+        context_meter(page.memory, page.budget)
 
     def ask_retry(message: Message) -> None:
         st.session_state[retry_key] = message.id
 
-    page = show_thread(
-        services, user, ticket_id, summarized_through=plan.summarized_through, on_retry=ask_retry
+    show_thread(
+        user, page.thread, summarized_through=page.memory.summarized_through, on_retry=ask_retry
     )
     if not page.ticket.assistant_active:
         st.caption(f"🎧 {AGENT_TOOK_OVER}")
@@ -125,16 +134,15 @@ def _conversation(services: Services, user: User, ticket_id: str) -> None:
     if retry_key in st.session_state:
         message_id = st.session_state.pop(retry_key)
         streamed = stream_reply(
-            lambda: services.assistant.retry(user, ticket_id, message_id),
-            waiting_note=AGENT_TOOK_OVER,
+            lambda: services.assistant.retry(access, message_id), waiting_note=AGENT_TOOK_OVER
         )
     elif st.session_state.pop(auto_key, False):
         streamed = stream_reply(
-            lambda: services.assistant.reply(user, ticket_id), waiting_note=AGENT_TOOK_OVER
+            lambda: services.assistant.reply(access), waiting_note=AGENT_TOOK_OVER
         )
 
     def post(text: str, mid: str) -> Message:
-        return services.tickets.post(user, ticket_id, text, message_id=mid)
+        return services.tickets.post(access, text, message_id=mid)
 
     live = st.container()  # new messages appear above the input, in thread order
     prompt = st.chat_input("Write a message", key=f"chat-{ticket_id}")
@@ -144,9 +152,7 @@ def _conversation(services: Services, user: User, ticket_id: str) -> None:
             sent = unsent_box(ticket_id, post)  # also shows text that just failed to send
         if sent is not None:
             show_own_message(user, sent)
-            stream_reply(
-                lambda: services.assistant.reply(user, ticket_id), waiting_note=AGENT_TOOK_OVER
-            )
+            stream_reply(lambda: services.assistant.reply(access), waiting_note=AGENT_TOOK_OVER)
             streamed = True
     if streamed:
         rerun_fragment()

@@ -10,11 +10,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from config.bootstrap import Services
+from demo.seed import LONG_TICKET, seed_demo
+from storage.sqlite import sqlite_store
 from tests.support.fakes import FakeModel, FakeReply
 from tests.support.services import make_services
 from tickets.domain import ConversationRef, MessageStatus, Status, Ticket, User
-from tickets.seed import LONG_TICKET, seed_demo
-from tickets.sqlite_store import SqliteStore
 from ui.auth import identity_uid
 from ui.runtime import use_services
 
@@ -28,7 +28,7 @@ def model() -> FakeModel:
 
 @pytest.fixture
 def services(tmp_path: Path, model: FakeModel) -> Iterator[Services]:
-    store = SqliteStore(tmp_path / "t.db")
+    store = sqlite_store(tmp_path / "t.db")
     svc = make_services(store, model)
     svc.settings = replace(svc.settings, allow_demo_login=True)
     seed_demo(store, 80)
@@ -48,13 +48,13 @@ def app(as_user: str | None = None, ticket: str | None = None) -> AppTest:
 
 
 def user(services: Services, uid: str) -> User:
-    found = services.store.get_user(uid)
+    found = services.store.users.get(uid)
     assert found is not None
     return found
 
 
 def ticket(services: Services, tid: str) -> Ticket:
-    found = services.store.get_ticket(tid)
+    found = services.store.tickets.get(tid)
     assert found is not None
     return found
 
@@ -107,7 +107,7 @@ def test_customer_chat_stores_then_streams_the_reply(services: Services, model: 
     assert not at.exception
     bodies = [" ".join(str(md.value) for md in m.markdown) for m in at.chat_message]
     assert "Is it under warranty?" in bodies[-2] and "Yes, it is covered." in bodies[-1]
-    stored = services.store.newest_messages(ConversationRef("tk-demo-kettle"), limit=2)
+    stored = services.store.threads.newest(ConversationRef("tk-demo-kettle"), limit=2)
     assert [m.text for m in stored] == ["Is it under warranty?", "Yes, it is covered."]
     assert model.prompts[-1][-1].content == "Is it under warranty?"
 
@@ -120,7 +120,7 @@ def test_failed_reply_shows_retry_and_retry_completes(services: Services, model:
     retry = next(b for b in at.button if b.label == "Retry")
     retry.click().run()
     assert not at.exception
-    newest = services.store.newest_messages(ConversationRef("tk-demo-kettle"), limit=1)[0]
+    newest = services.store.threads.newest(ConversationRef("tk-demo-kettle"), limit=1)[0]
     assert newest.status is MessageStatus.COMPLETE and newest.text == "The full answer."
 
 
@@ -133,7 +133,7 @@ def test_a_refused_message_is_kept_for_sending_again(services: Services) -> None
     assert box.value == too_long  # nothing typed is lost
     box.set_value("Shorter now").run()
     next(b for b in at.button if b.label == "Send again").click().run()
-    stored = services.store.newest_messages(ConversationRef("tk-demo-kettle"), limit=2)
+    stored = services.store.threads.newest(ConversationRef("tk-demo-kettle"), limit=2)
     assert stored[0].text == "Shorter now"
 
 
@@ -149,7 +149,7 @@ def test_new_ticket_form_opens_a_ticket_and_the_assistant_answers(
     [ticket] = [
         t for t in services.tickets.my_tickets(user(services, "cust-bob")) if "Toaster" in t.subject
     ]
-    messages = services.store.newest_messages(ConversationRef(ticket.id), limit=5)
+    messages = services.store.threads.newest(ConversationRef(ticket.id), limit=5)
     assert [m.text for m in messages] == [
         "Every slice comes out black.",
         "Welcome! Which model is it?",
@@ -166,7 +166,8 @@ def test_ask_for_a_person(services: Services) -> None:
 def test_summary_marker_and_context_meter_on_the_compacted_ticket(services: Services) -> None:
     at = app("cust-ada", ticket=LONG_TICKET)
     shown = texts(at)
-    assert "messages up to #68 are summarized for the assistant" in shown
+    assert "the messages above are summarized for the assistant" in shown
+    assert "#68" not in shown  # customers never see the internal numbering
     assert any("Assistant context" in str(p.proto.text) for p in at.get("progress"))
 
 
@@ -182,7 +183,7 @@ def test_agent_queue_switching_keeps_drafts_and_notes_are_internal(services: Ser
     assert at.text_area(key="draft:tk-demo-kettle").value == "Half-written reply"
     at.radio(key="kind-tk-demo-kettle").set_value("Internal note").run()
     next(b for b in at.button if b.label == "Send").click().run()
-    newest = services.store.newest_messages(ConversationRef("tk-demo-kettle"), limit=1)[0]
+    newest = services.store.threads.newest(ConversationRef("tk-demo-kettle"), limit=1)[0]
     assert newest.text == "Half-written reply" and newest.is_internal
     customer = app("cust-ada", ticket="tk-demo-kettle")
     assert "Half-written reply" not in texts(customer)
@@ -197,7 +198,8 @@ def test_agent_copilot_summary_and_use_as_draft(services: Services, model: FakeM
     assert (
         at.text_area(key="draft:tk-demo-kettle").value == "Dear Ada, a replacement is on its way."
     )
-    assert len(services.tickets.thread(user(services, "cust-ada"), "tk-demo-kettle").messages) == 3
+    ada = services.tickets.access(user(services, "cust-ada"), "tk-demo-kettle")
+    assert len(services.tickets.thread(ada).messages) == 3
 
 
 def test_oidc_sign_in_maps_the_identity_to_a_customer(services: Services) -> None:
@@ -216,7 +218,7 @@ def test_oidc_sign_in_maps_the_identity_to_a_customer(services: Services) -> Non
     at.run()
     assert not at.exception
     uid = identity_uid("https://idp.example", "12345")
-    user = services.store.get_user(uid)
+    user = services.store.users.get(uid)
     assert user is not None and user.display_name == "New Person" and not user.is_agent
     assert "Open a ticket" in texts(at)
 

@@ -33,15 +33,18 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from common.errors import ConfigError
 from config.bootstrap import build_services
-from config.firestore_client import make_firestore_client
-from config.settings import Settings, StoreSettings
+from config.settings import Settings
 from memory.tokens import CharCounter
+from storage.firestore.client import make_firestore_client
+from storage.settings import StoreSettings
 from tests.support.fakes import FakeModel
-from tests.support.services import ADA, KIM, make_services
+from tests.support.services import make_services
+from tests.support.users import ADA, KIM
 from tickets.domain import ConversationRef
-from tickets.errors import ConfigError, InvalidInput
-from tickets.store import TicketStore
+from tickets.errors import InvalidInput
+from tickets.store import Store
 from ui.runtime import use_services
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -49,44 +52,45 @@ HOSTILE = "<script>alert(1)</script> [win](javascript:alert(2)) ![x](http://evil
 FORMULA = '=HYPERLINK("http://evil","click")'
 
 
-def count(store: TicketStore, ticket_id: str) -> int:
-    return len(store.newest_messages(ConversationRef(ticket_id), limit=100))
+def count(store: Store, ticket_id: str) -> int:
+    return len(store.threads.newest(ConversationRef(ticket_id), limit=100))
 
 
-def test_a_1mb_message_is_refused_and_nothing_is_stored_or_sent(store: TicketStore) -> None:
+def test_a_1mb_message_is_refused_and_nothing_is_stored_or_sent(store: Store) -> None:
     model = FakeModel()
     services = make_services(store, model)
     ticket = services.tickets.open_ticket(ADA, "Kettle", "It leaks")
     with pytest.raises(InvalidInput, match="the limit is 8,000"):
-        services.tickets.post(ADA, ticket.id, "x" * 1_000_000)
+        services.tickets.post(services.tickets.access(ADA, ticket.id), "x" * 1_000_000)
     with pytest.raises(InvalidInput):
         services.tickets.open_ticket(ADA, "Big", "é" * 500_000)
     assert count(store, ticket.id) == 1 and model.prompts == []
     assert len(services.tickets.my_tickets(ADA)) == 1
 
 
-def test_nul_and_control_characters_are_dropped(store: TicketStore) -> None:
+def test_nul_and_control_characters_are_dropped(store: Store) -> None:
     services = make_services(store)
     ticket = services.tickets.open_ticket(ADA, "Ket\x00tle\x1b", "a\x00b\x07c\r\nd")
     assert services.tickets.ticket(ADA, ticket.id).subject == "Ket tle"
-    assert services.tickets.thread(ADA, ticket.id).messages[0].text == "abc\nd"
+    page = services.tickets.thread(services.tickets.access(ADA, ticket.id))
+    assert page.messages[0].text == "abc\nd"
 
 
-def test_a_lone_surrogate_is_a_clean_refusal(store: TicketStore) -> None:
+def test_a_lone_surrogate_is_a_clean_refusal(store: Store) -> None:
     services = make_services(store)
     ticket = services.tickets.open_ticket(ADA, "Kettle", "It leaks")
     with pytest.raises(InvalidInput, match="broken character"):
-        services.tickets.post(ADA, ticket.id, "bad \udc80 text")
+        services.tickets.post(services.tickets.access(ADA, ticket.id), "bad \udc80 text")
     with pytest.raises(InvalidInput, match="broken character"):
         services.tickets.open_ticket(ADA, "bad \ud800", "x")
     assert count(store, ticket.id) == 1
 
 
-def test_hostile_markup_is_inert_in_the_ui(store: TicketStore) -> None:
+def test_hostile_markup_is_inert_in_the_ui(store: Store) -> None:
     services = make_services(store)
     services.settings = replace(services.settings, allow_demo_login=True)
     ticket = services.tickets.open_ticket(ADA, "Help", HOSTILE)
-    services.tickets.post(KIM, ticket.id, FORMULA)
+    services.tickets.post(services.tickets.access(KIM, ticket.id), FORMULA)
     use_services(services)
     try:
         at = AppTest.from_file(APP, default_timeout=30)
@@ -102,19 +106,24 @@ def test_hostile_markup_is_inert_in_the_ui(store: TicketStore) -> None:
         use_services(None)
 
 
-def test_formulas_are_neutralized_in_csv(store: TicketStore) -> None:
+def test_formulas_are_neutralized_in_csv(store: Store) -> None:
     services = make_services(store)
     ticket = services.tickets.open_ticket(ADA, "Help", FORMULA)
-    services.tickets.post(ADA, ticket.id, "-2+3")
-    services.tickets.post(ADA, ticket.id, "@SUM(A1)")
-    rows = list(csv.reader(io.StringIO("".join(services.tickets.export(ADA, ticket.id, "csv")))))
+    services.tickets.post(services.tickets.access(ADA, ticket.id), "-2+3")
+    services.tickets.post(services.tickets.access(ADA, ticket.id), "@SUM(A1)")
+    rows = list(
+        csv.reader(io.StringIO("".join(services.tickets.export(ADA.uid, ticket.id, "csv"))))
+    )
     texts = [r[-1] for r in rows[1:]]
     assert texts == ["'" + FORMULA, "'-2+3", "'@SUM(A1)"]
 
 
 def test_emulator_settings_with_a_real_project_id_are_refused() -> None:
     with pytest.raises(ConfigError, match="demo-"):
-        make_firestore_client(StoreSettings(project="acme-prod", emulator_host="127.0.0.1:8080"))
-    settings = replace(Settings(), store=StoreSettings("acme-prod", "127.0.0.1:8080"))
+        make_firestore_client(
+            StoreSettings("firestore", project="acme-prod", emulator_host="127.0.0.1:8080")
+        )
+    store = StoreSettings("firestore", project="acme-prod", emulator_host="127.0.0.1:8080")
+    settings = replace(Settings(), store=store)
     with pytest.raises(ConfigError):
         build_services(settings, model=FakeModel(), counter=CharCounter())

@@ -9,14 +9,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tickets.domain import Message, Role, User
+from tests.support.users import ADA, BOB, KIM
+from tickets.domain import Message, User
 from tickets.errors import InvalidInput, TicketNotFound
 from tickets.service import TicketService
-from tickets.store import TicketStore
+from tickets.store import Store
 
-ADA = User("cust-ada", Role.CUSTOMER, "Ada Lovelace")
-BOB = User("cust-bob", Role.CUSTOMER, "Bob")
-KIM = User("agent-kim", Role.AGENT, "Kim")
 SCHEMA = json.loads((Path(__file__).parents[2] / "tickets" / "transcript.schema.json").read_text())
 HOSTILE = (
     '<script>alert(1)</script> [click](javascript:alert(2)) =HYPERLINK("http://x") '
@@ -25,20 +23,18 @@ HOSTILE = (
 
 
 @pytest.fixture
-def service(store: TicketStore) -> TicketService:
-    for user in (ADA, BOB, KIM):
-        store.save_user(user)
-    return TicketService(store)
+def service(people: Store) -> TicketService:
+    return TicketService(people)
 
 
 def export(service: TicketService, user: User, tid: str, fmt: str, internal: bool = False) -> str:
-    return "".join(service.export(user, tid, fmt, include_internal=internal))
+    return "".join(service.export(user.uid, tid, fmt, include_internal=internal))
 
 
 def test_json_export_matches_the_schema_and_round_trips(service: TicketService) -> None:
     ticket = service.open_ticket(ADA, "Kettle", "It leaks ✨")
-    service.post(KIM, ticket.id, "VIP", internal=True)
-    service.post(KIM, ticket.id, "On it!")
+    service.post(service.access(KIM, ticket.id), "VIP", internal=True)
+    service.post(service.access(KIM, ticket.id), "On it!")
     data = json.loads(export(service, KIM, ticket.id, "json", internal=True))
     jsonschema.validate(data, SCHEMA)
     assert [m["text"] for m in data["messages"]] == ["It leaks ✨", "VIP", "On it!"]
@@ -48,7 +44,7 @@ def test_json_export_matches_the_schema_and_round_trips(service: TicketService) 
 
 def test_customers_never_export_internal_notes(service: TicketService) -> None:
     ticket = service.open_ticket(ADA, "Kettle", "It leaks")
-    service.post(KIM, ticket.id, "secret note", internal=True)
+    service.post(service.access(KIM, ticket.id), "secret note", internal=True)
     for fmt in ("json", "md", "html"):
         assert "secret note" not in export(service, ADA, ticket.id, fmt, internal=True)
     data = json.loads(export(service, ADA, ticket.id, "json", internal=True))
@@ -88,11 +84,11 @@ def test_hostile_text_is_inert_in_every_format(service: TicketService) -> None:
     assert data["messages"][0]["text"] == HOSTILE  # JSON keeps the exact text
 
 
-def test_exports_are_logged(service: TicketService, store: TicketStore) -> None:
+def test_exports_are_logged(service: TicketService, store: Store) -> None:
     ticket = service.open_ticket(ADA, "Kettle", "It leaks")
     export(service, ADA, ticket.id, "md")
     export(service, KIM, ticket.id, "json", internal=True)
-    events = store.list_events(ticket.id)
+    events = store.audit.find(ticket.id)
     assert [(e.actor_uid, e.details["format"], e.details["includeInternal"]) for e in events] == [
         (KIM.uid, "json", True),
         (ADA.uid, "md", False),

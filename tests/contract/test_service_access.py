@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.users import ADA, BOB
+from tests.support.users import KIM as AGENT
+from tests.support.users import LEE as AGENT2
 from tickets.domain import AuthorRole, Role, Status, User, Visibility
 from tickets.errors import AccessDenied, InvalidId, InvalidInput, NotSignedIn, TicketNotFound
 from tickets.queue import QueueFilter
 from tickets.service import TicketService
-from tickets.store import TicketStore
-
-ADA = User("cust-ada", Role.CUSTOMER, "Ada Lovelace", "ada@example.com")
-BOB = User("cust-bob", Role.CUSTOMER, "Bob Marley", "bob@example.com")
-AGENT = User("agent-kim", Role.AGENT, "Kim (support)")
-AGENT2 = User("agent-lee", Role.AGENT, "Lee (support)")
+from tickets.store import Store
 
 
 @pytest.fixture
-def service(store: TicketStore) -> TicketService:
-    for user in (ADA, BOB, AGENT, AGENT2):
-        store.save_user(user)
-    return TicketService(store)
+def service(people: Store) -> TicketService:
+    return TicketService(people)
 
 
 def test_customer_sees_only_own_tickets(service: TicketService) -> None:
@@ -34,11 +30,12 @@ def test_customer_sees_only_own_tickets(service: TicketService) -> None:
     "action",
     [
         lambda s, u, t: s.ticket(u, t),
-        lambda s, u, t: s.thread(u, t),
-        lambda s, u, t: s.post(u, t, "let me in"),
-        lambda s, u, t: s.request_human(u, t),
+        lambda s, u, t: s.thread(s.access(u, t)),
+        lambda s, u, t: s.post(s.access(u, t), "let me in"),
+        lambda s, u, t: s.request_human(s.access(u, t)),
+        lambda s, u, t: "".join(s.export(u.uid, t, "json")),
     ],
-    ids=["get", "thread", "post", "request_human"],
+    ids=["get", "thread", "post", "request_human", "export"],
 )
 def test_other_customers_ticket_looks_missing(service: TicketService, action) -> None:  # type: ignore[no-untyped-def]
     theirs = service.open_ticket(BOB, "Invoice", "Wrong VAT")
@@ -49,29 +46,31 @@ def test_other_customers_ticket_looks_missing(service: TicketService, action) ->
     assert str(other.value).replace(theirs.id, "X") == str(missing.value).replace(
         "tk-doesnotexist", "X"
     )  # same answer: existence is not revealed
-    assert len(service.thread(BOB, theirs.id).messages) == 1  # nothing was written
+    assert len(service.thread(service.access(BOB, theirs.id)).messages) == 1  # nothing was written
 
 
 def test_customers_never_see_internal_notes(service: TicketService) -> None:
     ticket = service.open_ticket(ADA, "Broken kettle", "It leaks")
-    service.post(AGENT, ticket.id, "Customer is a VIP; refund without asking", internal=True)
-    service.post(AGENT, ticket.id, "Sorry! A refund is on its way.")
-    customer_view = service.thread(ADA, ticket.id).messages
-    agent_view = service.thread(AGENT, ticket.id).messages
+    service.post(
+        service.access(AGENT, ticket.id), "Customer is a VIP; refund without asking", internal=True
+    )
+    service.post(service.access(AGENT, ticket.id), "Sorry! A refund is on its way.")
+    customer_view = service.thread(service.access(ADA, ticket.id)).messages
+    agent_view = service.thread(service.access(AGENT, ticket.id)).messages
     assert [m.visibility for m in customer_view] == [Visibility.PUBLIC, Visibility.PUBLIC]
     assert len(agent_view) == 3 and agent_view[1].is_internal
     with pytest.raises(AccessDenied):
-        service.post(ADA, ticket.id, "sneaky", internal=True)
+        service.post(service.access(ADA, ticket.id), "sneaky", internal=True)
 
 
 def test_customer_cannot_use_agent_actions(service: TicketService) -> None:
     ticket = service.open_ticket(ADA, "Broken kettle", "It leaks")
     for call in (
-        lambda: service.assign(ADA, ticket.id, ADA.uid),
-        lambda: service.set_status(ADA, ticket.id, Status.RESOLVED),
-        lambda: service.set_labels(ADA, ticket.id, ["vip"]),
+        lambda: service.assign(service.access(ADA, ticket.id), ADA.uid),
+        lambda: service.set_status(service.access(ADA, ticket.id), Status.RESOLVED),
+        lambda: service.set_labels(service.access(ADA, ticket.id), ["vip"]),
         lambda: service.queue(ADA, QueueFilter()),
-        lambda: service.set_assistant_active(ADA, ticket.id, True),
+        lambda: service.set_assistant_active(service.access(ADA, ticket.id), True),
     ):
         with pytest.raises(AccessDenied):
             call()
@@ -83,27 +82,27 @@ def test_bad_ids_are_refused_before_the_store(service: TicketService, bad: objec
         service.ticket(ADA, bad)  # type: ignore[arg-type]
     assert "not a valid ticket id" in str(err.value)
     with pytest.raises(InvalidId):
-        service.post(ADA, bad, "hi")  # type: ignore[arg-type]
+        service.post(service.access(ADA, bad), "hi")  # type: ignore[arg-type]
 
 
 def test_bad_message_ids_are_refused(service: TicketService) -> None:
     ticket = service.open_ticket(ADA, "Broken kettle", "It leaks")
     with pytest.raises(InvalidId):
-        service.post(ADA, ticket.id, "hi", message_id="../evil")
+        service.post(service.access(ADA, ticket.id), "hi", message_id="../evil")
 
 
 def test_retried_post_with_same_id_is_stored_once(service: TicketService) -> None:
     ticket = service.open_ticket(ADA, "Broken kettle", "It leaks")
-    first = service.post(ADA, ticket.id, "Any news?", message_id="m-retry-1")
-    again = service.post(ADA, ticket.id, "Any news?", message_id="m-retry-1")
+    first = service.post(service.access(ADA, ticket.id), "Any news?", message_id="m-retry-1")
+    again = service.post(service.access(ADA, ticket.id), "Any news?", message_id="m-retry-1")
     assert first.seq == again.seq
-    assert len(service.thread(ADA, ticket.id).messages) == 2
+    assert len(service.thread(service.access(ADA, ticket.id)).messages) == 2
 
 
 def test_agent_queue_filters(service: TicketService) -> None:
     kettle = service.open_ticket(ADA, "Broken kettle", "It leaks")
     invoice = service.open_ticket(BOB, "Invoice VAT", "Wrong VAT")
-    service.assign(AGENT, kettle.id, AGENT.uid)
+    service.assign(service.access(AGENT, kettle.id), AGENT.uid)
     mine = service.queue(AGENT, QueueFilter(scope="mine"))
     assert [i.ticket.id for i in mine] == [kettle.id]
     unassigned = service.queue(AGENT, QueueFilter(scope="unassigned"))
@@ -120,9 +119,9 @@ def test_agent_queue_filters(service: TicketService) -> None:
 def test_unread_first_and_seen(service: TicketService) -> None:
     old = service.open_ticket(ADA, "Old question", "hello")
     new = service.open_ticket(BOB, "New question", "hello")
-    service.mark_seen(AGENT, service.ticket(AGENT, new.id))
-    service.mark_seen(AGENT, service.ticket(AGENT, old.id))
-    service.post(ADA, old.id, "any news?")
+    service.mark_seen(service.access(AGENT, new.id))
+    service.mark_seen(service.access(AGENT, old.id))
+    service.post(service.access(ADA, old.id), "any news?")
     items = service.queue(AGENT, QueueFilter())
     assert [(i.ticket.id, i.unread) for i in items] == [(old.id, True), (new.id, False)]
     assert all(i.unread for i in service.queue(AGENT2, QueueFilter()))  # read state is per agent
@@ -131,68 +130,68 @@ def test_unread_first_and_seen(service: TicketService) -> None:
 def test_agent_reply_takes_over_from_the_assistant(service: TicketService) -> None:
     ticket = service.open_ticket(ADA, "Broken kettle", "It leaks")
     assert service.ticket(ADA, ticket.id).assistant_active
-    service.post(AGENT, ticket.id, "I'll handle this personally.")
+    service.post(service.access(AGENT, ticket.id), "I'll handle this personally.")
     after = service.ticket(ADA, ticket.id)
     assert not after.assistant_active and after.status is Status.WAITING_ON_CUSTOMER
-    service.post(ADA, ticket.id, "Thanks, here is a photo")
+    service.post(service.access(ADA, ticket.id), "Thanks, here is a photo")
     assert service.ticket(ADA, ticket.id).status is Status.WAITING_ON_AGENT
 
 
 def test_request_human(service: TicketService) -> None:
     ticket = service.open_ticket(ADA, "Broken kettle", "It leaks")
-    updated = service.request_human(ADA, ticket.id)
+    updated = service.request_human(service.access(ADA, ticket.id))
     assert updated.status is Status.WAITING_ON_AGENT
-    messages = service.thread(ADA, ticket.id).messages
+    messages = service.thread(service.access(ADA, ticket.id)).messages
     assert messages[-1].author_role is AuthorRole.SYSTEM
-    service.request_human(ADA, ticket.id)  # asking twice adds no second notice
-    assert len(service.thread(ADA, ticket.id).messages) == len(messages)
+    service.request_human(service.access(ADA, ticket.id))  # asking twice adds no second notice
+    assert len(service.thread(service.access(ADA, ticket.id)).messages) == len(messages)
 
 
 def test_assign_only_to_agents(service: TicketService) -> None:
     ticket = service.open_ticket(ADA, "Broken kettle", "It leaks")
     with pytest.raises(InvalidInput):
-        service.assign(AGENT, ticket.id, BOB.uid)
-    assigned = service.assign(AGENT, ticket.id, AGENT2.uid)
+        service.assign(service.access(AGENT, ticket.id), BOB.uid)
+    assigned = service.assign(service.access(AGENT, ticket.id), AGENT2.uid)
     assert assigned.assignee_uid == AGENT2.uid
-    assert service.assign(AGENT, ticket.id, None).assignee_uid is None
+    assert service.assign(service.access(AGENT, ticket.id), None).assignee_uid is None
 
 
-def test_revoked_agent_loses_access_on_next_request(
-    service: TicketService, store: TicketStore
-) -> None:
+def test_revoked_agent_loses_access_on_next_request(service: TicketService, store: Store) -> None:
     ticket = service.open_ticket(ADA, "Broken kettle", "It leaks")
     agent = service.current_user(AGENT.uid)
     assert service.ticket(agent, ticket.id).id == ticket.id
-    store.save_user(User(AGENT.uid, Role.CUSTOMER, AGENT.display_name))
+    store.users.save(User(AGENT.uid, Role.CUSTOMER, AGENT.display_name))
     demoted = service.current_user(AGENT.uid)
     with pytest.raises(TicketNotFound):
         service.ticket(demoted, ticket.id)
-    store.save_user(User(AGENT.uid, Role.AGENT, AGENT.display_name, disabled=True))
+    store.users.save(User(AGENT.uid, Role.AGENT, AGENT.display_name, disabled=True))
     with pytest.raises(NotSignedIn):
         service.current_user(AGENT.uid)
 
 
 def test_labels_and_status(service: TicketService) -> None:
     ticket = service.open_ticket(ADA, "Broken kettle", "It leaks")
-    labelled = service.set_labels(AGENT, ticket.id, ["Refund", "vip", "refund"])
+    labelled = service.set_labels(service.access(AGENT, ticket.id), ["Refund", "vip", "refund"])
     assert labelled.labels == ("refund", "vip")
     with pytest.raises(InvalidInput):
-        service.set_labels(AGENT, ticket.id, ["no spaces"])
+        service.set_labels(service.access(AGENT, ticket.id), ["no spaces"])
     with pytest.raises(InvalidInput):
-        service.set_status(AGENT, ticket.id, "closed-forever")
-    assert service.set_status(AGENT, ticket.id, "resolved").status is Status.RESOLVED
-    service.post(ADA, ticket.id, "It broke again")
+        service.set_status(service.access(AGENT, ticket.id), "closed-forever")
+    assert (
+        service.set_status(service.access(AGENT, ticket.id), "resolved").status is Status.RESOLVED
+    )
+    service.post(service.access(ADA, ticket.id), "It broke again")
     assert service.ticket(ADA, ticket.id).status is Status.OPEN
 
 
 def test_thread_pages(service: TicketService) -> None:
     ticket = service.open_ticket(ADA, "Long one", "message 1")
     for i in range(2, 8):
-        service.post(ADA, ticket.id, f"message {i}")
-    page = service.thread(ADA, ticket.id, limit=3)
+        service.post(service.access(ADA, ticket.id), f"message {i}")
+    page = service.thread(service.access(ADA, ticket.id), limit=3)
     assert [m.text for m in page.messages] == ["message 5", "message 6", "message 7"]
     assert page.has_older
-    older = service.thread(ADA, ticket.id, before_seq=page.oldest_seq, limit=3)
+    older = service.thread(service.access(ADA, ticket.id), before_seq=page.oldest_seq, limit=3)
     assert [m.text for m in older.messages] == ["message 2", "message 3", "message 4"]
-    oldest = service.thread(ADA, ticket.id, before_seq=older.oldest_seq, limit=3)
+    oldest = service.thread(service.access(ADA, ticket.id), before_seq=older.oldest_seq, limit=3)
     assert [m.text for m in oldest.messages] == ["message 1"] and not oldest.has_older

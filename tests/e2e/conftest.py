@@ -15,13 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from config.firestore_client import make_firestore_client
-from config.settings import StoreSettings
+from storage.firestore import firestore_store
+from storage.firestore.client import make_firestore_client
+from storage.settings import StoreSettings
 from tests.conftest import new_project_id
 from tests.support.emulator import Emulator, free_port
 from tests.support.fake_openai import FakeOpenAIServer
 from tickets.domain import Role, User
-from tickets.firestore_store import FirestoreStore
+from tickets.store import Store
 from ui.auth import identity_uid
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +51,7 @@ pytestmark = pytest.mark.e2e
 class Stack:
     app_url: str
     issuer: str
-    store: FirestoreStore
+    store: Store
     model: FakeOpenAIServer
 
     def uid(self, who: str) -> str:
@@ -87,9 +88,10 @@ def stack(
     )
     model = FakeOpenAIServer().start()
     project = new_project_id()
-    store = FirestoreStore(make_firestore_client(StoreSettings(project, firestore_emulator.host)))
+    settings = StoreSettings("firestore", project=project, emulator_host=firestore_emulator.host)
+    store = firestore_store(make_firestore_client(settings))[0]
     kim = USERS["kim"]
-    store.save_user(User(identity_uid(issuer, "kim"), Role.AGENT, kim["name"], kim["email"]))
+    store.users.save(User(identity_uid(issuer, "kim"), Role.AGENT, kim["name"], kim["email"]))
     (workdir / ".streamlit").mkdir()
     (workdir / ".streamlit" / "secrets.toml").write_text(
         "[auth]\n"
@@ -100,6 +102,7 @@ def stack(
         f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n'
     )
     env = os.environ | {
+        "TICKETS_STORE": "firestore",
         "FIRESTORE_EMULATOR_HOST": firestore_emulator.host,
         "GOOGLE_CLOUD_PROJECT": project,
         "OPENAI_API_KEY": "sk-e2e",

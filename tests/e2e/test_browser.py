@@ -74,7 +74,7 @@ def test_customer_chats_reloads_and_another_customer_cannot_see_it(
     page.reload()  # the conversation survives a reload, and sign-in does too
     page.get_by_text("It started on 2026-11-02.").first.wait_for()
     assert page.get_by_text("Signed in as").count() >= 1
-    stored = stack.store.newest_messages(ConversationRef(ticket_id), limit=10)
+    stored = stack.store.threads.newest(ConversationRef(ticket_id), limit=10)
     assert [m.author_role.value for m in stored] == [
         "customer",
         "assistant",
@@ -110,10 +110,14 @@ def test_agent_switches_tickets_and_replies(browser: Any, stack: Stack) -> None:
     page.get_by_text("Every slice is black.").first.wait_for()
     assert reply_box(page).input_value() == "Draft for the toaster"
     shot(page, "agent")
-    [reply] = [m for m in service.thread(bob, second.id).messages if m.author_role.value == "agent"]
+    [reply] = [
+        m
+        for m in service.thread(service.access(bob, second.id)).messages
+        if m.author_role.value == "agent"
+    ]
     assert reply.text == "Sorry Bob, a corrected invoice is on its way." and not reply.is_internal
     assert service.ticket(ada, first.id).status.value == "open"
-    assert stack.store.get_user(stack.uid("kim")) == User(
+    assert stack.store.users.get(stack.uid("kim")) == User(
         stack.uid("kim"), Role.AGENT, "Kim Park", "kim@support.example.com"
     )
     page.context.close()
@@ -132,5 +136,5 @@ def test_export_downloads_and_parses(browser: Any, stack: Stack) -> None:
     data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert data["schema"] == "ticket-assistant/transcript" and data["ticket"]["id"] == ticket.id
     assert data["messages"][0]["text"] == "Please export this <b>thread</b>."
-    assert [e.kind for e in stack.store.list_events(ticket.id)] == ["export"]
+    assert [e.kind for e in stack.store.audit.find(ticket.id)] == ["export"]
     page.context.close()

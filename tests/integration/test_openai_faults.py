@@ -7,16 +7,22 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from assistant.errors import ContextTooLong, ModelAuthError, ModelBusy, ModelUnavailable
+from assistant.errors import (
+    BudgetExceeded,
+    ContextTooLong,
+    ModelAuthError,
+    ModelBusy,
+    ModelUnavailable,
+)
+from assistant.settings import BudgetSettings, ModelSettings
 from config.bootstrap import Services, build_services
-from config.settings import BudgetSettings, ModelSettings, Settings
+from config.settings import Settings
 from memory.prompt import ChatMessage
 from memory.tokens import CharCounter
+from storage.sqlite import sqlite_store
 from tests.support.fake_openai import FakeOpenAIServer, cut, reply, stall, status
-from tests.support.services import ADA, KIM
-from tickets.domain import Message, MessageStatus, Usage
-from tickets.errors import BudgetExceeded
-from tickets.sqlite_store import SqliteStore
+from tests.support.users import ADA, KIM
+from tickets.domain import Message, MessageStatus, Usage, utcnow
 
 
 @pytest.fixture
@@ -39,9 +45,9 @@ def services(server: FakeOpenAIServer, user_budget: int = 200_000) -> Services:
         ),
         budget=BudgetSettings(user_tokens_per_period=user_budget),
     )
-    store = SqliteStore(":memory:")
+    store = sqlite_store(":memory:")
     for user in (ADA, KIM):
-        store.save_user(user)
+        store.users.save(user)
     return build_services(settings, store=store, counter=CharCounter(), run_later=lambda j: j())
 
 
@@ -55,7 +61,7 @@ class Outcome:
 
 def ask(svc: Services, text: str = "My kettle leaks") -> Outcome:
     ticket = svc.tickets.open_ticket(ADA, "Kettle", text)
-    run = svc.assistant.reply(ADA, ticket.id)
+    run = svc.assistant.reply(svc.tickets.access(ADA, ticket.id))
     assert run is not None
     streamed = "".join(run)
     assert run.message is not None
@@ -81,12 +87,20 @@ def test_short_retry_after_is_waited_out(server: FakeOpenAIServer) -> None:
     assert out.text == "Now it works." and len(server.requests) == 2
 
 
-def test_long_retry_after_is_busy_try_later_without_looping(server: FakeOpenAIServer) -> None:
-    server.push(status(429, {"retry-after": "120"}))
+@pytest.mark.parametrize(("wait", "said"), [("120", "2 minutes"), ("600", "10 minutes")])
+def test_long_retry_after_says_when_and_holds_retry_until_then(
+    server: FakeOpenAIServer, wait: str, said: str
+) -> None:
+    server.push(status(429, {"retry-after": wait}))
+    before = utcnow()
     out = ask(services(server))
-    assert out.text == "" and len(server.requests) == 1
+    assert out.text == "" and len(server.requests) == 1  # no loop
     assert out.message.status is MessageStatus.FAILED
-    assert "busy" in out.error and "120 s" in out.error
+    assert "busy" in out.error and said in out.error and "try again in a minute" not in out.error
+    retry_at = out.message.retry_at
+    assert retry_at is not None
+    assert abs((retry_at - before).total_seconds() - float(wait)) < 5
+    assert f"{retry_at:%H:%M}" in out.error  # the time Retry works again
 
 
 def test_server_errors_are_retried_then_reported(server: FakeOpenAIServer) -> None:
@@ -136,7 +150,7 @@ def test_truncated_reply_can_be_retried(server: FakeOpenAIServer) -> None:
     server.push(reply("Half", "length"), reply("The whole answer."))
     svc = services(server)
     out = ask(svc)
-    again = svc.assistant.retry(ADA, out.ticket_id, out.message.id)
+    again = svc.assistant.retry(svc.tickets.access(ADA, out.ticket_id), out.message.id)
     assert again is not None and "".join(again) == "The whole answer."
     assert again.message is not None and again.message.status is MessageStatus.COMPLETE
 
@@ -164,7 +178,7 @@ def test_at_the_budget_cap_no_request_reaches_the_server(server: FakeOpenAIServe
     ticket = svc.tickets.open_ticket(ADA, "Kettle", "It leaks")
     svc.budget.charge(ADA.uid, ticket.id, Usage(10, 0))
     with pytest.raises(BudgetExceeded):
-        svc.assistant.reply(ADA, ticket.id)
+        svc.assistant.reply(svc.tickets.access(ADA, ticket.id))
     assert server.requests == []
 
 

@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 
-from config.firestore_client import make_firestore_client
-from config.settings import StoreSettings
+from storage.firestore import firestore_store
+from storage.firestore.client import make_firestore_client
+from storage.settings import StoreSettings
 from tests.conftest import new_project_id
 from tests.support.emulator import Emulator
-from tests.support.factories import make_ticket
+from tests.support.factories import created, make_ticket
 from tests.support.rest_client import RestClient, load_rules
 from tickets.domain import (
     AuthorRole,
@@ -26,7 +27,6 @@ from tickets.domain import (
     User,
     Visibility,
 )
-from tickets.firestore_store import FirestoreStore
 
 RULES = (Path(__file__).resolve().parents[2] / "firestore.rules").read_text()
 pytestmark = pytest.mark.firestore
@@ -37,27 +37,30 @@ class World:
         self.project = new_project_id()
         self.host = emulator.host
         load_rules(self.host, self.project, RULES)
-        self.store = FirestoreStore(make_firestore_client(StoreSettings(self.project, self.host)))
+        settings = StoreSettings("firestore", project=self.project, emulator_host=self.host)
+        self.store = firestore_store(make_firestore_client(settings))[0]
         for user in (
             User("ada", Role.CUSTOMER, "Ada"),
             User("bob", Role.CUSTOMER, "Bob"),
             User("kim", Role.AGENT, "Kim"),
             User("lee", Role.AGENT, "Lee"),
         ):
-            self.store.save_user(user)
-        self.ada_ticket = self.store.create_ticket(
+            self.store.users.save(user)
+        self.ada_ticket = created(
+            self.store,
             make_ticket("ada").with_changes(id="tk-ada"),
             NewMessage("m-ada-1", "ada", AuthorRole.CUSTOMER, "My kettle leaks"),
         )
-        self.store.append_message(
+        self.store.threads.append(
             ConversationRef("tk-ada"),
             NewMessage("m-note", "kim", AuthorRole.AGENT, "VIP customer", Visibility.INTERNAL),
         )
-        self.store.create_ticket(
+        created(
+            self.store,
             make_ticket("bob").with_changes(id="tk-bob"),
             NewMessage("m-bob-1", "bob", AuthorRole.CUSTOMER, "Invoice is wrong"),
         )
-        self.store.append_message(
+        self.store.threads.append(
             ConversationRef("tk-ada", "kim"), NewMessage("m-cop", "kim", AuthorRole.AGENT, "sum?")
         )
 
@@ -72,7 +75,7 @@ class World:
         return self.client(uid, "agent")
 
     def last_seq(self, ticket_id: str) -> int:
-        ticket = self.store.get_ticket(ticket_id)
+        ticket = self.store.tickets.get(ticket_id)
         assert ticket is not None
         return ticket.last_seq
 
@@ -322,7 +325,7 @@ def test_nothing_without_sign_in(world: World) -> None:
 def test_usage_and_audit_are_server_only(world: World) -> None:
     from tickets.domain import Usage
 
-    world.store.add_usage(["user-ada-2026-11"], Usage(1, 1))
+    world.store.usage.add(["user-ada-2026-11"], Usage(1, 1))
     assert denied(world.agent().get("usage/user-ada-2026-11"))
     assert denied(world.customer("ada").get("usage/user-ada-2026-11"))
     assert denied(world.agent().query("", "audit", {}))

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tickets.domain import AuthorRole, NewMessage, Status, Ticket, Visibility, utcnow
+from memory.summary import replace_if_version
+from tickets.domain import (
+    AuthorRole,
+    Checkpoint,
+    ConversationRef,
+    NewMessage,
+    Status,
+    Ticket,
+    Visibility,
+    utcnow,
+)
 from tickets.ids import new_message_id, new_ticket_id
+from tickets.store import Store
 
 
 def make_ticket(
@@ -40,3 +51,15 @@ def agent_note(text: str, uid: str = "agent-1") -> NewMessage:
 
 def agent_says(text: str, uid: str = "agent-1") -> NewMessage:
     return NewMessage(new_message_id(), uid, AuthorRole.AGENT, text)
+
+
+def created(store: Store, ticket: Ticket, first: NewMessage | None = None) -> Ticket:
+    """Create a ticket and return it as stored."""
+    return store.tickets.create(ticket, first)[0]
+
+
+def save_checkpoint(
+    store: Store, conv: ConversationRef, checkpoint: Checkpoint, expected: int
+) -> bool:
+    """The compare-and-set memory uses: True when ``checkpoint`` was stored."""
+    return store.checkpoints.revise(conv, replace_if_version(expected, checkpoint)) is not None

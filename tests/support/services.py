@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from assistant.settings import BudgetSettings
 from config.bootstrap import Services, build_services
-from config.settings import BudgetSettings, MemorySettings, Settings
+from config.settings import Settings
+from memory.settings import MemorySettings
 from memory.tokens import CharCounter
 from tests.support.fakes import FakeModel
-from tickets.domain import Role, User
-from tickets.store import TicketStore
-
-ADA = User("cust-ada", Role.CUSTOMER, "Ada Lovelace", "ada@example.com")
-BOB = User("cust-bob", Role.CUSTOMER, "Bob Marley", "bob@example.com")
-KIM = User("agent-kim", Role.AGENT, "Kim Park")
+from tests.support.users import EVERYONE
+from tickets.service import TicketAccess
+from tickets.store import Store
 
 
 def make_services(
-    store: TicketStore,
+    store: Store,
     model: FakeModel | None = None,
     *,
     memory: MemorySettings | None = None,
@@ -28,8 +27,8 @@ def make_services(
         memory=memory or MemorySettings(),
         budget=budget or BudgetSettings(),
     )
-    for user in (ADA, BOB, KIM):
-        store.save_user(user)
+    for user in EVERYONE:
+        store.users.save(user)
     return build_services(
         settings,
         store=store,
@@ -37,3 +36,8 @@ def make_services(
         counter=CharCounter(),
         run_later=lambda job: job(),
     )
+
+
+def access(services: Services, user_uid: str, ticket_id: str) -> TicketAccess:
+    """What a request does first: read the user and the ticket, and check them."""
+    return services.tickets.access(services.tickets.current_user(user_uid), ticket_id)

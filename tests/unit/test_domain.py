@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tickets.domain import (
+    AuditEvent,
     AuthorRole,
     Checkpoint,
     ConversationRef,
@@ -20,7 +21,6 @@ from tickets.domain import (
     Visibility,
     search_keys,
 )
-from tickets.store import AuditEvent
 
 NOW = datetime(2026, 11, 21, 12, 30, 0, 123456, tzinfo=UTC)
 

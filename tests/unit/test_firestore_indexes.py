@@ -6,10 +6,12 @@ from __future__ import annotations
 import itertools
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+from storage.firestore.tickets import FirestoreTickets
+from storage.sealing import Sealer
 from tickets.domain import Status
-from tickets.firestore_store import FirestoreStore
 from tickets.store import UNASSIGNED, TicketQuery
 
 INDEXES = json.loads((Path(__file__).resolve().parents[2] / "firestore.indexes.json").read_text())
@@ -49,10 +51,10 @@ def declared() -> set[tuple[tuple[str, str], ...]]:
 
 
 def ticket_query_shape(query: TicketQuery) -> tuple[tuple[str, str], ...]:
-    store = FirestoreStore.__new__(FirestoreStore)
+    """The fields the adapter's own query builder filters and sorts on."""
     recorder = Recorder()
-    store._tickets = lambda: recorder  # type: ignore[method-assign]
-    store._ticket_filter(query).order_by("updatedAt", "DESCENDING")
+    tickets = FirestoreTickets(SimpleNamespace(tickets=lambda: recorder), Sealer())  # type: ignore[arg-type]
+    tickets._filter(query).order_by("updatedAt", "DESCENDING")
     return normalized(recorder.fields)
 
 

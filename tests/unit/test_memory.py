@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 
-from memory.base import PromptPlan
+from memory.base import MemoryStrategy, PromptPlan, take_snapshot
 from memory.prompt import PromptContext, render_for_customer_thread
 from memory.simple import FullMemory, WindowMemory
 from memory.summary import SummaryConfig, SummaryMemory
 from memory.tokens import CharCounter
-from tests.support.factories import make_ticket
+from tests.support.factories import created, make_ticket
 from tests.support.fakes import FakeSummarizer
 from tickets.domain import AuthorRole, ConversationRef, MessageStatus, NewMessage, Visibility
 from tickets.ids import new_message_id
-from tickets.sqlite_store import SqliteStore
+from tickets.store import Store
 
 COUNTER = CharCounter(4)
 CONFIG = SummaryConfig(
@@ -35,23 +35,27 @@ FILLER = "the kettle still leaks a little when I fill it up to the top line and 
 
 
 @pytest.fixture
-def store() -> Iterator[SqliteStore]:
-    db = SqliteStore(":memory:")
-    yield db
-    db.close()
+def store(sqlite: Store) -> Store:
+    return sqlite
 
 
 @pytest.fixture
-def conv(store: SqliteStore) -> ConversationRef:
-    return ConversationRef(store.create_ticket(make_ticket()).id)
+def conv(store: Store) -> ConversationRef:
+    return ConversationRef(created(store, make_ticket()).id)
 
 
-def say(store: SqliteStore, conv: ConversationRef, text: str, role: AuthorRole) -> None:
+def build(store: Store, mem: MemoryStrategy, conv: ConversationRef) -> PromptPlan:
+    """What a caller does: the conversation as it stands, then the plan."""
+    snap = take_snapshot(store.checkpoints, conv, store.threads.last_seq(conv))
+    return mem.build(conv, CONTEXT, snap)
+
+
+def say(store: Store, conv: ConversationRef, text: str, role: AuthorRole) -> None:
     uid = "cust-1" if role is AuthorRole.CUSTOMER else "assistant"
-    store.append_message(conv, NewMessage(new_message_id(), uid, role, text))
+    store.threads.append(conv, NewMessage(new_message_id(), uid, role, text))
 
 
-def turn(store: SqliteStore, conv: ConversationRef, i: int, rng: random.Random) -> None:
+def turn(store: Store, conv: ConversationRef, i: int, rng: random.Random) -> None:
     words = FILLER.split()
     say(
         store,
@@ -67,16 +71,21 @@ def turn(store: SqliteStore, conv: ConversationRef, i: int, rng: random.Random) 
     )
 
 
-def memory(store: SqliteStore, summarizer: FakeSummarizer) -> SummaryMemory:
-    return SummaryMemory(store, COUNTER, summarizer, CONFIG)
+def memory(store: Store, summarizer: FakeSummarizer) -> SummaryMemory:
+    return SummaryMemory(store.threads, store.checkpoints, COUNTER, summarizer, CONFIG)
 
 
 def system_text(plan: PromptPlan) -> str:
     return plan.messages[0].content
 
 
+def preamble_text(plan: PromptPlan) -> str:
+    """The instructions and the reference data (memory lives in the latter)."""
+    return "\n".join(m.content for m in plan.messages[:2])
+
+
 def test_budget_is_never_exceeded_and_compaction_is_amortized(
-    store: SqliteStore, conv: ConversationRef
+    store: Store, conv: ConversationRef
 ) -> None:
     rng = random.Random(7)
     summarizer = FakeSummarizer()
@@ -84,27 +93,27 @@ def test_budget_is_never_exceeded_and_compaction_is_amortized(
     turns = 300
     for i in range(turns):
         turn(store, conv, i, rng)
-        plan = mem.build(conv, CONTEXT)
+        plan = build(store, mem, conv)
         assert plan.tokens <= CONFIG.budget_tokens, f"turn {i}: {plan.tokens}"
         assert plan.messages[-1].content.startswith("reply:")  # the newest message is sent
         mem.maintain(conv, plan)
     assert len(summarizer.calls) >= 10
     assert len(summarizer.calls) <= turns / 5  # amortized, not every turn
-    state = store.conversation_state(conv)
-    assert state.checkpoint is not None and state.checkpoint.version == len(summarizer.calls)
+    checkpoint = store.checkpoints.get(conv)
+    assert checkpoint is not None and checkpoint.version == len(summarizer.calls)
     # the full transcript is still there
-    assert len(store.messages_after(conv, after_seq=0, limit=10_000)) == 2 * turns
+    assert len(store.threads.after(conv, after_seq=0, limit=10_000)) == 2 * turns
 
 
 def test_each_fold_sees_the_previous_summary_and_every_folded_message(
-    store: SqliteStore, conv: ConversationRef
+    store: Store, conv: ConversationRef
 ) -> None:
     rng = random.Random(1)
     summarizer = FakeSummarizer()
     mem = memory(store, summarizer)
     for i in range(80):
         turn(store, conv, i, rng)
-        mem.maintain(conv, mem.build(conv, CONTEXT))
+        mem.maintain(conv, build(store, mem, conv))
     folded_seqs = [
         int(line.split()[0][1:]) for call in summarizer.calls for line in call.transcript
     ]
@@ -113,7 +122,7 @@ def test_each_fold_sees_the_previous_summary_and_every_folded_message(
     assert all(c.previous_summary for c in summarizer.calls[1:])
 
 
-def test_pinned_facts_survive_many_compactions(store: SqliteStore, conv: ConversationRef) -> None:
+def test_pinned_facts_survive_many_compactions(store: Store, conv: ConversationRef) -> None:
     rng = random.Random(3)
     summarizer = FakeSummarizer()  # its summaries never mention identifiers
     mem = memory(store, summarizer)
@@ -127,9 +136,9 @@ def test_pinned_facts_survive_many_compactions(store: SqliteStore, conv: Convers
         if i in planted:
             say(store, conv, planted[i], AuthorRole.CUSTOMER)
         turn(store, conv, i, rng)
-        mem.maintain(conv, mem.build(conv, CONTEXT))
+        mem.maintain(conv, build(store, mem, conv))
     assert len(summarizer.calls) >= 10
-    final = system_text(mem.build(conv, CONTEXT))
+    final = preamble_text(build(store, mem, conv))
     for needle in ("ORD-77123", "ada@example.com", "$149.99", "2026-10-02", "KTL-2000X"):
         assert needle in final
     assert "ORD-77123" not in "".join(c.previous_summary for c in summarizer.calls)
@@ -137,7 +146,7 @@ def test_pinned_facts_survive_many_compactions(store: SqliteStore, conv: Convers
 
 @pytest.mark.parametrize("mode", ["raise", "empty", "long", "rambling"])
 def test_failed_summary_changes_nothing_and_falls_back_within_budget(
-    store: SqliteStore, conv: ConversationRef, mode: str
+    store: Store, conv: ConversationRef, mode: str
 ) -> None:
     rng = random.Random(5)
     summarizer = FakeSummarizer(mode=mode)
@@ -145,21 +154,21 @@ def test_failed_summary_changes_nothing_and_falls_back_within_budget(
     results = []
     for i in range(60):
         turn(store, conv, i, rng)
-        plan = mem.build(conv, CONTEXT)
+        plan = build(store, mem, conv)
         assert plan.tokens <= CONFIG.budget_tokens
         results.append(mem.maintain(conv, plan))
     assert summarizer.calls  # it tried
     assert {r.status for r in results} <= {"failed", "not_needed"}
     assert any(r.status == "failed" and r.error for r in results)
-    assert store.conversation_state(conv).checkpoint is None  # nothing replaced
-    assert len(store.messages_after(conv, after_seq=0, limit=1000)) == 120  # nothing deleted
-    plan = mem.build(conv, CONTEXT)
-    assert plan.truncated and plan.omitted > 0 and "not in the assistant's context" in plan.note
+    assert store.checkpoints.get(conv) is None  # nothing replaced
+    assert len(store.threads.after(conv, after_seq=0, limit=1000)) == 120  # nothing deleted
+    plan = build(store, mem, conv)
+    assert plan.truncated and plan.omitted > 0
     assert plan.tokens <= CONFIG.budget_tokens
 
 
 def test_a_message_posted_during_compaction_is_in_the_next_prompt(
-    store: SqliteStore, conv: ConversationRef
+    store: Store, conv: ConversationRef
 ) -> None:
     rng = random.Random(9)
     for i in range(30):
@@ -168,80 +177,79 @@ def test_a_message_posted_during_compaction_is_in_the_next_prompt(
         during=lambda: say(store, conv, "posted while folding: ORD-55555", AuthorRole.CUSTOMER)
     )
     mem = memory(store, summarizer)
-    result = mem.maintain(conv, mem.build(conv, CONTEXT))
+    result = mem.maintain(conv, build(store, mem, conv))
     assert result.status == "compacted"
-    plan = mem.build(conv, CONTEXT)
+    plan = build(store, mem, conv)
     assert plan.messages[-1].content == "posted while folding: ORD-55555"
-    assert plan.summarized_through == result.covered_seq < store.conversation_state(conv).last_seq
+    assert plan.summarized_through == result.covered_seq < store.threads.last_seq(conv)
 
 
 def test_pending_and_failed_replies_are_not_sent_or_folded(
-    store: SqliteStore, conv: ConversationRef
+    store: Store, conv: ConversationRef
 ) -> None:
     say(store, conv, "hello", AuthorRole.CUSTOMER)
-    store.append_message(
+    store.threads.append(
         conv,
         NewMessage(
             new_message_id(), "assistant", AuthorRole.ASSISTANT, "", status=MessageStatus.PENDING
         ),
     )
-    failed = store.append_message(
+    failed = store.threads.append(
         conv, NewMessage(new_message_id(), "assistant", AuthorRole.ASSISTANT, "partial")
     )
-    store.finish_message(conv, failed.id, text="partial", status=MessageStatus.FAILED)
-    plan = memory(store, FakeSummarizer()).build(conv, CONTEXT)
-    assert [m.content for m in plan.messages[1:]] == ["hello"]
+    store.threads.revise(conv, failed.id, lambda m: replace(m, status=MessageStatus.FAILED))
+    plan = build(store, memory(store, FakeSummarizer()), conv)
+    assert [m.content for m in plan.messages[1:]] == ["hello"]  # no memory yet: no reference
 
 
-def test_system_prompt_and_ticket_facts_every_turn(
-    store: SqliteStore, conv: ConversationRef
-) -> None:
+def test_system_prompt_and_ticket_facts_every_turn(store: Store, conv: ConversationRef) -> None:
     rng = random.Random(2)
     mem = memory(store, FakeSummarizer())
     for i in range(60):
         turn(store, conv, i, rng)
-        plan = mem.build(conv, CONTEXT)
+        plan = build(store, mem, conv)
         assert system_text(plan).startswith(CONTEXT.system_prompt)
         assert "Subject: Broken kettle" in system_text(plan)
         mem.maintain(conv, plan)
-    assert "summarized" in system_text(mem.build(conv, CONTEXT))
+    final = build(store, mem, conv)
+    assert "summarized" in final.messages[1].content and "summarized" not in system_text(final)
 
 
 def test_an_oversized_newest_message_is_shortened_and_said_so(
-    store: SqliteStore, conv: ConversationRef
+    store: Store, conv: ConversationRef
 ) -> None:
     say(store, conv, "x" * 6000 + " what is the refund policy?", AuthorRole.CUSTOMER)
-    plan = memory(store, FakeSummarizer()).build(conv, CONTEXT)
+    plan = build(store, memory(store, FakeSummarizer()), conv)
     assert plan.shortened and plan.truncated and plan.tokens <= CONFIG.budget_tokens
     assert plan.messages[-1].content.endswith("what is the refund policy?")
-    assert "too long" in plan.note
 
 
-def test_customer_memory_never_sees_internal_notes(
-    store: SqliteStore, conv: ConversationRef
-) -> None:
+def test_customer_memory_never_sees_internal_notes(store: Store, conv: ConversationRef) -> None:
     say(store, conv, "where is my refund?", AuthorRole.CUSTOMER)
-    store.append_message(
+    store.threads.append(
         conv,
         NewMessage(
             new_message_id(), "agent-1", AuthorRole.AGENT, "VIP, approve", Visibility.INTERNAL
         ),
     )
-    mem = SummaryMemory(store, COUNTER, FakeSummarizer(), CONFIG, public_only=True)
-    plan = mem.build(conv, CONTEXT)
+    mem = SummaryMemory(
+        store.threads, store.checkpoints, COUNTER, FakeSummarizer(), CONFIG, public_only=True
+    )
+    plan = build(store, mem, conv)
     assert "VIP" not in " ".join(m.content for m in plan.messages)
 
 
-def test_window_and_full(store: SqliteStore, conv: ConversationRef) -> None:
+def test_window_and_full(store: Store, conv: ConversationRef) -> None:
     rng = random.Random(4)
     for i in range(100):
         turn(store, conv, i, rng)
-    window = WindowMemory(store, COUNTER, CONFIG.budget_tokens).build(conv, CONTEXT)
+    window = build(store, WindowMemory(store.threads, COUNTER, CONFIG.budget_tokens), conv)
     assert window.tokens <= CONFIG.budget_tokens and window.truncated
-    assert window.first_verbatim_seq and window.omitted == window.first_verbatim_seq - 1
-    full = FullMemory(store, COUNTER, CONFIG.budget_tokens).build(conv, CONTEXT)
+    assert window.first_verbatim_seq and window.first_verbatim_seq > 1
+    assert window.messages_read < 100  # read only as far back as the budget reaches
+    full = build(store, FullMemory(store.threads, COUNTER, CONFIG.budget_tokens), conv)
     assert full.tokens <= CONFIG.budget_tokens and full.truncated  # fell back to the window
-    small = ConversationRef(store.create_ticket(make_ticket()).id)
+    small = ConversationRef(created(store, make_ticket()).id)
     say(store, small, "hi", AuthorRole.CUSTOMER)
-    whole = FullMemory(store, COUNTER, CONFIG.budget_tokens).build(small, CONTEXT)
+    whole = build(store, FullMemory(store.threads, COUNTER, CONFIG.budget_tokens), small)
     assert not whole.truncated and whole.messages[-1].content == "hi"

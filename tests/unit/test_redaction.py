@@ -10,9 +10,10 @@ import pytest
 from privacy.evaluation import evaluate
 from privacy.redaction import RedactingFilter, Redactor, iban_ok, luhn_ok
 from tests.support.fakes import FakeModel, FakeReply
-from tests.support.services import ADA, make_services
+from tests.support.services import make_services
+from tests.support.users import ADA
 from tickets.domain import ConversationRef
-from tickets.sqlite_store import SqliteStore
+from tickets.store import Store
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "redaction_sample.json"
 
@@ -50,8 +51,8 @@ def test_restorer_handles_placeholders_split_across_chunks() -> None:
     assert restorer.restore(chunks) == "We will write to ada@example.com today. 1 < 2 > 0"
 
 
-def test_the_model_never_sees_personal_data_and_the_customer_sees_it_back() -> None:
-    store = SqliteStore(":memory:")
+def test_the_model_never_sees_personal_data_and_the_customer_sees_it_back(sqlite: Store) -> None:
+    store = sqlite
     model = FakeModel()
     services = make_services(store, model)
     ticket = services.tickets.open_ticket(
@@ -59,14 +60,14 @@ def test_the_model_never_sees_personal_data_and_the_customer_sees_it_back() -> N
     )
     tag = Redactor(ticket.id).text("ada@example.com")
     model.queue(FakeReply(["I'll confirm at ", tag[:4], tag[4:], "."]))
-    run = services.assistant.reply(ADA, ticket.id)
+    run = services.assistant.reply(services.tickets.access(ADA, ticket.id))
     assert run is not None
     shown = "".join(run)
     sent = " ".join(m.content for m in model.prompts[0])
     assert "4111" not in sent and "7946" not in sent and "ada@example.com" not in sent
     assert "<CARD_" in sent and "<PHONE_" in sent and tag in sent
     assert shown == "I'll confirm at ada@example.com."
-    stored = store.newest_messages(ConversationRef(ticket.id), limit=2)
+    stored = store.threads.newest(ConversationRef(ticket.id), limit=2)
     assert stored[0].text.startswith("Refund card 4111")  # the transcript keeps the original
     assert stored[1].text == "I'll confirm at ada@example.com."
 

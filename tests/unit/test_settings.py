@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from common.errors import ConfigError
 from config.settings import load_settings
-from tickets.errors import ConfigError
 
 
 def test_defaults_are_embedded() -> None:
@@ -13,17 +13,44 @@ def test_defaults_are_embedded() -> None:
     assert settings.memory.strategy == "summary"
 
 
-def test_firestore_when_emulator_or_project_configured() -> None:
-    emulator = load_settings(env={"FIRESTORE_EMULATOR_HOST": "127.0.0.1:8080"})
+def test_firestore_only_when_asked_for() -> None:
+    emulator = load_settings(
+        env={"TICKETS_STORE": "firestore", "FIRESTORE_EMULATOR_HOST": "127.0.0.1:8080"}
+    )
     assert emulator.store.backend == "firestore"
     assert emulator.store.project == "demo-ticket-assistant"
-    assert load_settings(env={"GOOGLE_CLOUD_PROJECT": "acme-prod"}).store.backend == "firestore"
+    prod = load_settings(env={"TICKETS_STORE": "firestore", "GOOGLE_CLOUD_PROJECT": "acme-prod"})
+    assert prod.store.backend == "firestore" and prod.store.project == "acme-prod"
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"GOOGLE_CLOUD_PROJECT": "acme-prod"},
+        {"FIRESTORE_EMULATOR_HOST": "127.0.0.1:8080"},
+        {"GOOGLE_APPLICATION_CREDENTIALS": "/keys/sa.json"},
+        {"TICKETS_STORE": "sqlite", "FIRESTORE_PROJECT": "acme-prod"},
+    ],
+)
+def test_firestore_settings_without_tickets_store_are_an_error(env: dict[str, str]) -> None:
+    """A developer with GOOGLE_CLOUD_PROJECT exported must not silently use production."""
+    with pytest.raises(ConfigError, match="TICKETS_STORE=firestore"):
+        load_settings(env=env)
+
+
+def test_an_unknown_store_names_the_choices() -> None:
+    with pytest.raises(ConfigError, match=r"firestore.*sqlite|sqlite.*firestore"):
+        load_settings(env={"TICKETS_STORE": "postgres"})
 
 
 def test_emulator_with_real_project_is_refused() -> None:
     with pytest.raises(ConfigError) as err:
         load_settings(
-            env={"FIRESTORE_EMULATOR_HOST": "127.0.0.1:8080", "GOOGLE_CLOUD_PROJECT": "acme-prod"}
+            env={
+                "TICKETS_STORE": "firestore",
+                "FIRESTORE_EMULATOR_HOST": "127.0.0.1:8080",
+                "GOOGLE_CLOUD_PROJECT": "acme-prod",
+            }
         )
     assert "demo-" in str(err.value) and "GOOGLE_CLOUD_PROJECT" in str(err.value)
 

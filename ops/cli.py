@@ -1,4 +1,4 @@
-"""Operator commands: ``python -m tickets COMMAND``.
+"""Operator commands: ``python -m ops COMMAND``.
 
 grant-agent UID [--name NAME] [--email EMAIL]    give a user the agent role
 revoke-agent UID                                 take it back (effective on their next request)
@@ -6,8 +6,10 @@ users                                            list users and roles
 seed [--long N]                                  demo data (idempotent)
 show TICKET [--limit N]                          the newest messages, internal notes included
 usage [--user UID] [--ticket TICKET] [--period P]  token usage
-export TICKET [--format json|md|html] [--public-only] [-o FILE]
+export TICKET [--format json|md|html|csv] [--public-only] [-o FILE]
 rotate-keys                                      re-encrypt under the newest key
+
+Every command builds its services through the same composition root as the app.
 """
 
 from __future__ import annotations
@@ -15,22 +17,22 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TextIO
 
-from config.bootstrap import build_store
+from common.errors import AppError
+from config.bootstrap import Services, build_services
 from config.settings import load_settings
-from tickets.domain import ConversationRef, Role, User
-from tickets.errors import TicketError
+from demo.seed import seed_demo
+from tickets.domain import Role, User
 from tickets.ids import validate_id
-from tickets.seed import seed_demo
-from tickets.service import TicketService
-from tickets.store import TicketStore
+from tickets.text import safe_line
 
 OPERATOR = User("operator", Role.AGENT, "Operator (CLI)")
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m tickets", description="Ticket Assistant operator")
+    p = argparse.ArgumentParser(prog="python -m ops", description="Ticket Assistant operator")
     sub = p.add_subparsers(dest="command", required=True)
     grant = sub.add_parser("grant-agent", help="give a user the agent role")
     grant.add_argument("uid")
@@ -56,44 +58,37 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def run(argv: Sequence[str], store: TicketStore, out: TextIO) -> int:
+def run(argv: Sequence[str], services: Services, out: TextIO) -> int:
     args = _parser().parse_args(argv)
-    service = TicketService(store)
+    store = services.store
     if args.command == "grant-agent":
+        return _grant(services, args, out)
+    if args.command == "revoke-agent":
         uid = validate_id(args.uid, "user")
-        found = store.get_user(uid)
-        name = args.name or (found.display_name if found else uid)
-        email = args.email or (found.email if found else "")
-        store.save_user(User(uid, Role.AGENT, name, email))
-        print(f"{uid} is now an agent.", file=out)
-    elif args.command == "revoke-agent":
-        uid = validate_id(args.uid, "user")
-        found = store.get_user(uid)
+        found = store.users.get(uid)
         if found is None:
             print(f"No user {uid}.", file=out)
             return 1
-        store.save_user(User(uid, Role.CUSTOMER, found.display_name, found.email, found.disabled))
+        store.users.save(replace(found, role=Role.CUSTOMER))
         print(f"{uid} is no longer an agent (effective on their next request).", file=out)
     elif args.command == "users":
-        for user in store.list_users(limit=1000):
-            print(f"{user.uid}\t{user.role.value}\t{user.display_name}\t{user.email}", file=out)
+        for user in store.users.find(limit=1000):
+            state = "\tdisabled" if user.disabled else ""
+            print(
+                f"{user.uid}\t{user.role.value}\t{safe_line(user.display_name)}\t"
+                f"{safe_line(user.email)}{state}",
+                file=out,
+            )
     elif args.command == "seed":
         result = seed_demo(store, args.long)
         verb = "Seeded" if result.created else "Already seeded:"
         print(f"{verb} {result.tickets} tickets, {result.messages} messages.", file=out)
     elif args.command == "show":
-        ticket = service.ticket(OPERATOR, args.ticket)
-        print(f"{ticket.id}  {ticket.subject}  [{ticket.status.label}]", file=out)
-        print(f"customer={ticket.customer_uid} assignee={ticket.assignee_uid or '-'}", file=out)
-        state = store.conversation_state(ConversationRef(ticket.id))
-        print(f"messages={state.last_seq} summarized through #{state.covered_seq}", file=out)
-        for m in service.thread(OPERATOR, ticket.id, limit=args.limit).messages:
-            note = " (internal)" if m.is_internal else ""
-            print(f"#{m.seq} {m.author_role.value}{note} [{m.status.value}]: {m.text}", file=out)
+        _show(services, args, out)
     elif args.command == "usage":
-        _usage(store, args, out)
+        _usage(services, args, out)
     elif args.command == "rotate-keys":
-        from privacy.rotation import rotate
+        from ops.rotation import rotate
 
         report = rotate(store)
         print(
@@ -102,7 +97,7 @@ def run(argv: Sequence[str], store: TicketStore, out: TextIO) -> int:
             file=out,
         )
     elif args.command == "export":
-        chunks = service.export(
+        chunks = services.tickets.export_as(
             OPERATOR, args.ticket, args.format, include_internal=not args.public_only
         )
         if args.output:
@@ -113,21 +108,50 @@ def run(argv: Sequence[str], store: TicketStore, out: TextIO) -> int:
     return 0
 
 
-def _usage(store: TicketStore, args: argparse.Namespace, out: TextIO) -> None:
-    from assistant.budget import BudgetGuard
+def _grant(services: Services, args: argparse.Namespace, out: TextIO) -> int:
+    uid = validate_id(args.uid, "user")
+    found = services.store.users.get(uid)
+    name = args.name or (found.display_name if found else uid)
+    email = args.email or (found.email if found else "")
+    disabled = found.disabled if found else False
+    services.store.users.save(User(uid, Role.AGENT, name, email, disabled))
+    print(f"{uid} is now an agent.", file=out)
+    if disabled:
+        print(
+            f"Note: {uid} is disabled and stays disabled; they cannot sign in until an "
+            "operator enables the account.",
+            file=out,
+        )
+    return 0
 
-    settings = load_settings()
-    period = args.period or BudgetGuard(store, settings.budget).period()
+
+def _show(services: Services, args: argparse.Namespace, out: TextIO) -> None:
+    access = services.tickets.access(OPERATOR, args.ticket)
+    ticket = access.ticket
+    print(f"{ticket.id}  {safe_line(ticket.subject)}  [{ticket.status.label}]", file=out)
+    print(f"customer={ticket.customer_uid} assignee={ticket.assignee_uid or '-'}", file=out)
+    checkpoint = services.store.checkpoints.get(access.conv)
+    covered = checkpoint.covered_seq if checkpoint else 0
+    print(f"messages={ticket.last_seq} summarized through #{covered}", file=out)
+    for m in services.tickets.thread(access, limit=args.limit).messages:
+        note = " (internal)" if m.is_internal else ""
+        text = safe_line(m.text)
+        print(f"#{m.seq} {m.author_role.value}{note} [{m.status.value}]: {text}", file=out)
+
+
+def _usage(services: Services, args: argparse.Namespace, out: TextIO) -> None:
+    budget = services.budget
+    period = args.period or budget.period()
     keys = []
     if args.user:
-        keys.append(BudgetGuard.user_key(validate_id(args.user, "user"), period))
+        keys.append(budget.user_key(validate_id(args.user, "user"), period))
     if args.ticket:
-        keys.append(BudgetGuard.ticket_key(validate_id(args.ticket), period))
+        keys.append(budget.ticket_key(validate_id(args.ticket), period))
     if not keys:
         print("Give --user UID and/or --ticket TICKET.", file=out)
         return
     for key in keys:
-        u = store.get_usage(key)
+        u = services.store.usage.get(key)
         print(
             f"{key}: {u.total_tokens} tokens ({u.prompt_tokens} prompt, "
             f"{u.completion_tokens} completion) in {u.calls} calls",
@@ -137,8 +161,15 @@ def _usage(store: TicketStore, args: argparse.Namespace, out: TextIO) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        store = build_store(load_settings())
-        return run(sys.argv[1:] if argv is None else argv, store, sys.stdout)
-    except TicketError as exc:
+        services = build_services(load_settings())
+    except AppError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 2
+    try:
+        return run(sys.argv[1:] if argv is None else argv, services, sys.stdout)
+    except AppError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    finally:
+        services.close()
+        services.store.close()

@@ -1,16 +1,18 @@
 """Demo data: two customers, an agent, a few tickets, and one long ticket already compacted.
 
-Idempotent: fixed ids, and nothing is written twice. The long ticket's summary is scripted
-with the conversation (it is demo data), and its pinned facts are extracted by the real
-extractor from the folded messages.
+Idempotent: fixed ticket ids, and a ticket that exists is left alone. Message ids are random
+(never guessable). Messages carry realistic times: the long ticket spans days, not seconds.
+The long ticket's summary is scripted with the conversation (it is demo data), and its
+pinned facts are extracted by the real extractor from the folded messages.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from memory.facts import merge_facts
+from memory.summary import replace_if_version
 from tickets.domain import (
     AuthorRole,
     Checkpoint,
@@ -23,7 +25,8 @@ from tickets.domain import (
     Visibility,
     utcnow,
 )
-from tickets.store import TicketChanges, TicketStore
+from tickets.ids import new_message_id
+from tickets.store import Store, TicketChanges
 
 ADA = User("cust-ada", Role.CUSTOMER, "Ada Lovelace", "ada@example.com")
 BOB = User("cust-bob", Role.CUSTOMER, "Bob Marley", "bob@example.com")
@@ -74,23 +77,24 @@ class SeedResult:
     messages: int
 
 
-def _ticket(tid: str, who: User, subject: str, status: Status, hours_ago: int) -> Ticket:
-    when = utcnow() - timedelta(hours=hours_ago)
-    return Ticket(tid, who.uid, subject, when, when, status, who.display_name)
+def _ticket(tid: str, who: User, subject: str, status: Status, opened: datetime) -> Ticket:
+    return Ticket(tid, who.uid, subject, opened, opened, status, who.display_name)
 
 
-def _msg(
-    n: int, tid: str, uid: str, role: AuthorRole, text: str, internal: bool = False
-) -> NewMessage:
+def _msg(uid: str, role: AuthorRole, text: str, at: datetime, internal: bool = False) -> NewMessage:
     vis = Visibility.INTERNAL if internal else Visibility.PUBLIC
-    return NewMessage(f"m-seed-{tid}-{n}", uid, role, text, vis)
+    return NewMessage(new_message_id(), uid, role, text, vis, written_at=at)
+
+
+def _ago(hours: float) -> datetime:
+    return utcnow() - timedelta(hours=hours)
 
 
 def _short_tickets() -> list[tuple[Ticket, list[Line]]]:
     cust, bot, agent = AuthorRole.CUSTOMER, AuthorRole.ASSISTANT, AuthorRole.AGENT
     return [
         (
-            _ticket("tk-demo-kettle", ADA, "Kettle leaks after two weeks", Status.OPEN, 3),
+            _ticket("tk-demo-kettle", ADA, "Kettle leaks after two weeks", Status.OPEN, _ago(3)),
             [
                 Line(ADA, cust, "My new kettle (order KT-55120) leaks from the base."),
                 Line(None, bot, "Sorry to hear that! Does it leak when it is off too?"),
@@ -99,7 +103,11 @@ def _short_tickets() -> list[tuple[Ticket, list[Line]]]:
         ),
         (
             _ticket(
-                "tk-demo-invoice", BOB, "Wrong VAT number on invoice", Status.WAITING_ON_AGENT, 1
+                "tk-demo-invoice",
+                BOB,
+                "Wrong VAT number on invoice",
+                Status.WAITING_ON_AGENT,
+                _ago(1),
             ),
             [
                 Line(BOB, cust, "Invoice INV-2026-0931 has the VAT number DE000000000."),
@@ -108,7 +116,7 @@ def _short_tickets() -> list[tuple[Ticket, list[Line]]]:
             ],
         ),
         (
-            _ticket("tk-demo-delivery", BOB, "Where is my order?", Status.RESOLVED, 30),
+            _ticket("tk-demo-delivery", BOB, "Where is my order?", Status.RESOLVED, _ago(30)),
             [
                 Line(BOB, cust, "Order OR-77001 hasn't arrived."),
                 Line(KIM, agent, "It was delivered to your parcel box on Nov 12."),
@@ -118,50 +126,61 @@ def _short_tickets() -> list[tuple[Ticket, list[Line]]]:
     ]
 
 
-def seed_demo(store: TicketStore, long_messages: int = 300) -> SeedResult:
-    done = store.get_ticket(LONG_TICKET) is not None
-    if done and store.conversation_state(ConversationRef(LONG_TICKET)).checkpoint is not None:
-        return SeedResult(False, 0, 0)  # already seeded (a half-done seed simply resumes)
+def seed_demo(store: Store, long_messages: int = 300) -> SeedResult:
+    if store.tickets.get(LONG_TICKET) is not None:
+        return SeedResult(False, 0, 0)  # the long ticket is seeded last: all done
     for user in USERS:
-        if store.get_user(user.uid) is None:
-            store.save_user(user)
+        if store.users.get(user.uid) is None:
+            store.users.save(user)
     count = 0
     short = _short_tickets()
     for ticket, lines in short:
-        first = lines[0]
-        store.create_ticket(ticket, _msg(0, ticket.id, first.uid, first.role, first.text))
-        for n, line in enumerate(lines[1:], start=1):
-            message = _msg(n, ticket.id, line.uid, line.role, line.text, line.internal)
-            store.append_message(ConversationRef(ticket.id), message)
-        count += len(lines)
-    store.update_ticket(
+        if store.tickets.get(ticket.id) is not None:
+            continue  # a half-done seed resumes with the next ticket
+        count += _seed_ticket(store, ticket, lines)
+    store.tickets.update(
         "tk-demo-delivery", TicketChanges(status=Status.RESOLVED, assistant_active=False)
     )
-    store.update_ticket(
+    store.tickets.update(
         "tk-demo-invoice", TicketChanges(assignee_uid=KIM.uid, assistant_active=False)
     )
     count += _seed_long(store, long_messages)
     return SeedResult(True, len(short) + 1, count)
 
 
-def _seed_long(store: TicketStore, total: int) -> int:
-    ticket = _ticket(LONG_TICKET, ADA, "Smart thermostat keeps disconnecting", Status.OPEN, 2)
+def _seed_ticket(store: Store, ticket: Ticket, lines: list[Line]) -> int:
+    """A few minutes between messages, starting when the ticket was opened."""
+    at = ticket.created_at
+    first = lines[0]
+    store.tickets.create(ticket, _msg(first.uid, first.role, first.text, at))
+    for line in lines[1:]:
+        at += timedelta(minutes=4)
+        message = _msg(line.uid, line.role, line.text, at, line.internal)
+        store.threads.append(ConversationRef(ticket.id), message)
+    return len(lines)
+
+
+def _seed_long(store: Store, total: int) -> int:
+    """A conversation over several days: a few exchanges a day, a minute or two apart."""
+    opened = utcnow() - timedelta(hours=2 + total // 2)
+    ticket = _ticket(LONG_TICKET, ADA, "Smart thermostat keeps disconnecting", Status.OPEN, opened)
     opening = (
         "My thermostat TH-300 (serial SN-77X1-0042, order TH-48213 from 2026-09-14, $189.00) "
         "keeps dropping off Wi-Fi. Firmware 4.2.1. Contact me at ada@example.com."
     )
-    store.create_ticket(ticket, _msg(0, ticket.id, ADA.uid, AuthorRole.CUSTOMER, opening))
+    store.tickets.create(ticket, _msg(ADA.uid, AuthorRole.CUSTOMER, opening, opened))
     conv = ConversationRef(ticket.id)
     for n in range(1, total):
+        at = opened + timedelta(hours=n // 2, minutes=2 * (n % 2))
         if n % 2:
             text = _ASSISTANT_LINES[(n // 2) % len(_ASSISTANT_LINES)]
-            store.append_message(conv, _msg(n, ticket.id, "assistant", AuthorRole.ASSISTANT, text))
+            store.threads.append(conv, _msg("assistant", AuthorRole.ASSISTANT, text, at))
         else:
             text = _CUSTOMER_LINES[(n // 2) % len(_CUSTOMER_LINES)].format(hour=(n // 2) % 24)
-            store.append_message(conv, _msg(n, ticket.id, ADA.uid, AuthorRole.CUSTOMER, text))
+            store.threads.append(conv, _msg(ADA.uid, AuthorRole.CUSTOMER, text, at))
     covered = max(1, total - 12)  # the newest dozen stay verbatim
-    folded = store.messages_after(conv, after_seq=0, limit=covered)
+    folded = store.threads.after(conv, after_seq=0, limit=covered)
     facts, _ = merge_facts((), (m.text for m in folded), 50)
     checkpoint = Checkpoint(LONG_SUMMARY, facts, covered, 1, utcnow())
-    store.save_checkpoint(conv, checkpoint, expected_version=0)
+    store.checkpoints.revise(conv, replace_if_version(0, checkpoint))
     return total

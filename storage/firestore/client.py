@@ -6,7 +6,7 @@ import logging
 import os
 from typing import Any
 
-from config.settings import StoreSettings, check_emulator_project
+from storage.settings import StoreSettings, check_emulator_project
 
 log = logging.getLogger(__name__)
 

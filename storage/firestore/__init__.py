@@ -1,0 +1,53 @@
+"""The Firestore adapter: the system of record (``TICKETS_STORE=firestore``).
+
+Layout::
+
+    users/{uid}
+    tickets/{id}                                  ticket fields, lastSeq, activity
+    tickets/{id}/messages/{messageId}             one document per message
+    tickets/{id}/memory/checkpoint                the thread's memory checkpoint
+    tickets/{id}/copilots/{agentUid}              an agent's private copilot thread
+    tickets/{id}/copilots/{agentUid}/messages/{messageId}
+    tickets/{id}/copilots/{agentUid}/memory/checkpoint
+    usage/{key}                                   token counters per user/ticket and period
+    audit/{id}                                    the audit log
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storage.firestore.client import make_firestore_client
+from storage.firestore.db import FirestoreDb
+from storage.firestore.ledger import FirestoreAudit, FirestoreUsage
+from storage.firestore.memory import FirestoreCheckpoints
+from storage.firestore.threads import FirestoreThreads
+from storage.firestore.tickets import FirestoreTickets
+from storage.firestore.users import FirestoreUsers
+from storage.sealing import Sealer
+from storage.settings import StoreSettings
+from tickets.store import Store
+
+
+def firestore_store(
+    client: Any, sealer: Sealer | None = None, *, deadline_s: float = 10.0
+) -> tuple[Store, FirestoreDb]:
+    """The store, and its database (which counts reads for the benchmarks)."""
+    sealer = sealer or Sealer()
+    db = FirestoreDb(client, deadline_s=deadline_s)
+    store = Store(
+        users=FirestoreUsers(db),
+        tickets=FirestoreTickets(db, sealer),
+        threads=FirestoreThreads(db, sealer),
+        checkpoints=FirestoreCheckpoints(db, sealer),
+        usage=FirestoreUsage(db),
+        audit=FirestoreAudit(db),
+        backend="firestore",
+        closer=client.close,
+    )
+    return store, db
+
+
+def open_store(settings: StoreSettings, sealer: Sealer) -> Store:
+    client = make_firestore_client(settings)
+    return firestore_store(client, sealer, deadline_s=settings.call_deadline_s)[0]

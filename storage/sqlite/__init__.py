@@ -1,0 +1,39 @@
+"""The embedded adapter: the whole store in one local SQLite file (standard library only).
+
+Used by default (``TICKETS_STORE=sqlite``), so the app runs on a laptop with nothing
+installed and data survives restarts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storage.sealing import Sealer
+from storage.settings import StoreSettings
+from storage.sqlite.db import Database
+from storage.sqlite.ledger import SqliteAudit, SqliteUsage
+from storage.sqlite.memory import SqliteCheckpoints
+from storage.sqlite.threads import SqliteThreads
+from storage.sqlite.tickets import SqliteTickets
+from storage.sqlite.users import SqliteUsers
+from tickets.store import Store
+
+
+def sqlite_store(path: str | Path, sealer: Sealer | None = None) -> Store:
+    sealer = sealer or Sealer()
+    db = Database(path)
+    threads = SqliteThreads(db, sealer)
+    return Store(
+        users=SqliteUsers(db),
+        tickets=SqliteTickets(db, threads),
+        threads=threads,
+        checkpoints=SqliteCheckpoints(db, sealer),
+        usage=SqliteUsage(db),
+        audit=SqliteAudit(db),
+        backend="sqlite",
+        closer=db.close,
+    )
+
+
+def open_store(settings: StoreSettings, sealer: Sealer) -> Store:
+    return sqlite_store(settings.sqlite_path, sealer)

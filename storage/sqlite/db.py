@@ -1,0 +1,120 @@
+"""The SQLite file shared by the embedded adapter's stores: one connection guarded by a lock,
+numbered migrations, and ``BEGIN IMMEDIATE`` transactions (so two processes sharing the file
+also keep ``seq`` unique)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tickets.errors import StoreBusy, StoreUnavailable
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE users (uid TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE tickets (
+        id TEXT PRIMARY KEY, customer_uid TEXT NOT NULL, status TEXT NOT NULL,
+        assignee_uid TEXT, updated_at TEXT NOT NULL, data TEXT NOT NULL);
+    CREATE INDEX tickets_customer ON tickets (customer_uid, updated_at DESC);
+    CREATE INDEX tickets_status ON tickets (status, updated_at DESC);
+    CREATE INDEX tickets_assignee ON tickets (assignee_uid, updated_at DESC);
+    CREATE TABLE conversations (
+        conv_key TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, last_seq INTEGER NOT NULL,
+        checkpoint TEXT);
+    CREATE TABLE messages (
+        conv_key TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL,
+        visibility TEXT NOT NULL, data TEXT NOT NULL,
+        PRIMARY KEY (conv_key, id), UNIQUE (conv_key, seq));
+    CREATE TABLE usage (
+        key TEXT PRIMARY KEY, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,
+        calls INTEGER NOT NULL);
+    CREATE TABLE events (id TEXT PRIMARY KEY, ticket_id TEXT, at TEXT NOT NULL, data TEXT NOT NULL);
+    CREATE INDEX events_ticket ON events (ticket_id, at DESC);
+    """,
+    # the memory checkpoint moves to a table of its own: posts stop rewriting it
+    """
+    CREATE TABLE checkpoints (conv_key TEXT PRIMARY KEY, data TEXT NOT NULL);
+    INSERT INTO checkpoints (conv_key, data)
+        SELECT conv_key, checkpoint FROM conversations WHERE checkpoint IS NOT NULL;
+    ALTER TABLE conversations DROP COLUMN checkpoint;
+    """,
+)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="microseconds")
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def dumps(data: dict[str, Any]) -> str:
+    return json.dumps(data, default=_encode, ensure_ascii=False)
+
+
+def loads(raw: str) -> dict[str, Any]:
+    data = json.loads(raw)
+    if not isinstance(data, dict):
+        raise ValueError("not a document")
+    return data
+
+
+def stamp(value: datetime) -> str:
+    return str(_encode(value))
+
+
+class Database:
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA busy_timeout = 10000")
+        if self.path != ":memory:":
+            self._db.execute("PRAGMA journal_mode = WAL")
+        self._migrate()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def _migrate(self) -> None:
+        with self.tx() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in filter(str.strip, script.split(";")):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number}")
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise StoreBusy() from exc
+                raise StoreUnavailable(str(exc)) from exc
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(str(exc)) from exc
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(str(exc)) from exc
