@@ -134,6 +134,7 @@ class ReplyRun:
         text, result, error = "", None, None  # type: str, Completion | None, str | None
         restorer = self.redactor.restorer()
         flushed_at = time.monotonic()
+        pause = p.heartbeat_s
         try:
             stream = p.model.stream(self.plan.messages, max_tokens=p.max_tokens)
             for delta in stream:
@@ -141,8 +142,9 @@ class ReplyRun:
                 text += shown
                 if shown:
                     yield shown
-                if time.monotonic() - flushed_at >= p.heartbeat_s:
-                    self._heartbeat(text)
+                if time.monotonic() - flushed_at >= pause:
+                    saved = self._heartbeat(text)  # a failed save is not retried for a while
+                    pause = p.heartbeat_s if saved else max(30.0, p.heartbeat_s)
                     flushed_at = time.monotonic()
             result = stream.result
         except ModelError as exc:
@@ -157,13 +159,15 @@ class ReplyRun:
         if tail:
             yield tail
 
-    def _heartbeat(self, text: str) -> None:
+    def _heartbeat(self, text: str) -> bool:
         p, conv = self.pipeline, self.convo.conv
         try:
             beat = replies.heartbeat(self.pending.attempt, text, p.clock())
             p.threads.revise(conv, self.pending.id, beat)
         except AppError as exc:  # keep streaming: the person still sees the reply
             log.warning("could not save the reply so far for %s: %s", conv.key, exc.code)
+            return False
+        return True
 
     def _finish(self, text: str, result: Completion | None, error: str | None) -> None:
         status, error = _outcome(text, result, error)

@@ -13,6 +13,7 @@ class ModelSettings:
     local_model: str = "auto"  # no key and no base URL: see assistant/local_server.py
     connect_timeout_s: float = 10.0
     stall_timeout_s: float = 60.0  # no token for this long: the reply is cut off
+    heartbeat_s: float = 3.0  # a streaming reply saves its text so far this often
     max_reply_tokens: int = 512
     max_retry_after_s: float = 8.0  # a longer Retry-After is reported as "busy, try later"
     retries: int = 2

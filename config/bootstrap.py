@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 
 from assistant.budget import BudgetGuard
@@ -31,7 +32,7 @@ from memory.tokens import OfflineTokenCounter, TokenCounter
 from privacy.crypto import local_keyring, parse_keys
 from storage import adapter
 from storage.sealing import Sealer
-from tickets.domain import Message
+from tickets.domain import Message, utcnow
 from tickets.service import TicketService
 from tickets.store import CheckpointStore, Store, ThreadStore
 from tickets.text import TextLimits
@@ -97,7 +98,11 @@ def build_model(settings: Settings) -> tuple[ChatModel, LocalModelServer | None]
 
 
 def memory_factory(
-    settings: Settings, threads: ThreadStore, checkpoints: CheckpointStore, counter: TokenCounter
+    settings: Settings,
+    threads: ThreadStore,
+    checkpoints: CheckpointStore,
+    counter: TokenCounter,
+    clock: Callable[[], datetime] = utcnow,
 ) -> MemoryFactory:
     mem = settings.memory
     config = mem.summary_config(stall_after_s=settings.model.stall_timeout_s)
@@ -117,6 +122,7 @@ def memory_factory(
             config,
             public_only=public_only,
             line_text=line_text,
+            clock=clock,
         )
 
     return make
@@ -129,6 +135,7 @@ def build_services(
     model: ChatModel | None = None,
     counter: TokenCounter | None = None,
     run_later: RunLater | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> Services:
     store = store or build_store(settings)
     counter = counter or OfflineTokenCounter()
@@ -142,9 +149,9 @@ def build_services(
 
     stall = settings.model.stall_timeout_s
     limits = TextLimits(settings.max_message_chars, settings.max_message_bytes)
-    tickets = TicketService(store, limits, reply_stall_s=stall)
+    tickets = TicketService(store, limits, clock, reply_stall_s=stall)
     budget = BudgetGuard(store.usage, settings.budget)
-    factory = memory_factory(settings, store.threads, store.checkpoints, counter)
+    factory = memory_factory(settings, store.threads, store.checkpoints, counter, clock)
     pipeline = ReplyPipeline(
         store.threads,
         model,
@@ -152,6 +159,8 @@ def build_services(
         run_later=run_later,
         max_tokens=settings.model.max_reply_tokens,
         stall_after_s=stall,
+        heartbeat_s=settings.model.heartbeat_s,
+        clock=clock,
     )
     config = AssistantConfig(settings.product_name, settings.model.max_reply_tokens)
     ports = AssistantPorts(tickets, model, counter, factory, budget, pipeline, config)

@@ -100,6 +100,7 @@ def load_settings(
         model=src.get("OPENAI_MODEL", d_model.model, _str),
         local_model=src.get("LOCAL_MODEL", d_model.local_model, _str),
         stall_timeout_s=src.get("MODEL_STALL_TIMEOUT_S", d_model.stall_timeout_s, float),
+        heartbeat_s=src.get("MODEL_HEARTBEAT_S", d_model.heartbeat_s, float),
         max_reply_tokens=src.get("MODEL_MAX_REPLY_TOKENS", d_model.max_reply_tokens, int),
         max_retry_after_s=src.get("MODEL_MAX_RETRY_AFTER_S", d_model.max_retry_after_s, float),
         retries=src.get("MODEL_RETRIES", d_model.retries, int),

@@ -18,7 +18,7 @@ from tickets.queue import ACTIVE_STATUSES, QueueFilter, QueueItem, Scope
 from tickets.service import TicketAccess
 from ui.auth import sign_out
 from ui.components import ago, context_meter, export_button, render_message, status_badge
-from ui.conversation import post_safely, stream_reply
+from ui.conversation import draft_id, forget_draft, post_safely, stream_reply
 from ui.thread import page_limit, show_thread
 
 SCOPES = {"all": "All", "mine": "Assigned to me", "unassigned": "Unassigned"}
@@ -258,7 +258,21 @@ def _ai_panel(services: Services, access: TicketAccess) -> None:
         st.button(
             "Use the last answer as my reply draft", on_click=use_as_draft, key=f"use-{ticket_id}"
         )
-    typed = st.chat_input("Ask about this ticket…", key=f"copilot-{ticket_id}")
+    scope = f"copilot-{ticket_id}"  # its chat input is kept through an outage like any other
+    kept = st.session_state.get(f"unsent:{scope}")
+    if kept:
+        st.info("Your question was not sent yet. Edit it if needed and ask again.", icon="✉️")
+        edited = st.text_area("Unsent question", value=kept, key=f"unsent-edit:{scope}")
+        if st.button("Ask again", key=f"resend:{scope}", type="primary"):
+            question = edited
+    typed = st.chat_input("Ask about this ticket…", key=f"chat-{scope}")
     question = question or typed
-    if question and stream_reply(lambda: services.copilot.ask(access, question), waiting_note=""):
+    if not question:
+        return
+    st.session_state[f"unsent:{scope}"] = question  # until the copilot has stored it
+    mid = draft_id(scope)
+    if stream_reply(
+        lambda: services.copilot.ask(access, question, message_id=mid), waiting_note=""
+    ):
+        forget_draft(scope)
         st.rerun()

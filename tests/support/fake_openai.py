@@ -25,6 +25,7 @@ class Behaviour:
     body: dict[str, Any] = field(default_factory=dict)
     stall_s: float = 0.0  # before the first byte (stall) or after the first chunk (cut)
     usage: bool = True
+    chunk_delay_s: float = 0.0  # between streamed words: a slow model
 
 
 @dataclass
@@ -41,6 +42,11 @@ def reply(text: str = "Hello from the fake server.", finish: str | None = "stop"
 def status(code: int, headers: dict[str, str] | None = None, message: str = "error") -> Behaviour:
     body = {"error": {"message": message, "type": "error", "code": None}}
     return Behaviour("status", status=code, headers=headers or {}, body=body)
+
+
+def slow(text: str, chunk_delay_s: float) -> Behaviour:
+    """A complete reply streamed one word every ``chunk_delay_s`` (a slow local model)."""
+    return Behaviour("reply", text, "stop", chunk_delay_s=chunk_delay_s)
 
 
 def stall(seconds: float) -> Behaviour:
@@ -125,6 +131,8 @@ class FakeOpenAIServer:
             self._event(
                 h, {"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
             )
+            if b.chunk_delay_s:
+                time.sleep(b.chunk_delay_s)
             if b.kind == "cut" and i == len(words) // 2:
                 time.sleep(b.stall_s)
                 h.wfile.flush()

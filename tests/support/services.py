@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 
+from assistant.pipeline import RunLater
 from assistant.settings import BudgetSettings
 from config.bootstrap import Services, build_services
 from config.settings import Settings
@@ -11,6 +14,7 @@ from memory.settings import MemorySettings
 from memory.tokens import CharCounter
 from tests.support.fakes import FakeModel
 from tests.support.users import EVERYONE
+from tickets.domain import utcnow
 from tickets.service import TicketAccess
 from tickets.store import Store
 
@@ -21,6 +25,8 @@ def make_services(
     *,
     memory: MemorySettings | None = None,
     budget: BudgetSettings | None = None,
+    run_later: RunLater | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> Services:
     settings = replace(
         Settings(),
@@ -34,7 +40,8 @@ def make_services(
         store=store,
         model=model or FakeModel(),
         counter=CharCounter(),
-        run_later=lambda job: job(),
+        run_later=run_later or (lambda job: job()),
+        clock=clock,
     )
 
 
