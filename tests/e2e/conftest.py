@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -93,6 +94,7 @@ def stack(
     kim = USERS["kim"]
     store.users.save(User(identity_uid(issuer, "kim"), Role.AGENT, kim["name"], kim["email"]))
     (workdir / ".streamlit").mkdir()
+    shutil.copy(ROOT / ".streamlit" / "config.toml", workdir / ".streamlit" / "config.toml")
     (workdir / ".streamlit" / "secrets.toml").write_text(
         "[auth]\n"
         f'redirect_uri = "http://127.0.0.1:{app_port}/oauth2callback"\n'

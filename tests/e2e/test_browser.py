@@ -138,3 +138,21 @@ def test_export_downloads_and_parses(browser: Any, stack: Stack) -> None:
     assert data["messages"][0]["text"] == "Please export this <b>thread</b>."
     assert [e.kind for e in stack.store.audit.find(ticket.id)] == ["export"]
     page.context.close()
+
+
+def test_users_get_no_developer_menu(browser: Any, stack: Stack) -> None:
+    """'Clear cache' rebuilt the services (and a second model server); 'Deploy' sold hosting.
+    On loopback Streamlit shows them by default; .streamlit/config.toml hides them."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    context.set_default_timeout(TIMEOUT)
+    page = context.new_page()
+    page.goto(stack.app_url)
+    page.get_by_role("button", name="Sign in").wait_for()
+    assert page.locator("[data-testid='stAppDeployButton']").count() == 0
+    page.locator("[data-testid='stMainMenu']").click()
+    menu = page.locator("[data-testid='stMainMenuPopover']")
+    menu.wait_for()
+    shown = menu.inner_text()
+    assert "Print" in shown  # the viewer's options are still there
+    assert "Clear cache" not in shown and "Rerun" not in shown and "Deploy" not in shown
+    context.close()
