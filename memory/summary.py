@@ -204,6 +204,11 @@ class SummaryMemory:
             pending = self._pending(conv, covered)
             more = len(pending) > cfg.fold_max_messages  # the tail goes on beyond this chunk
             pending = pending[: cfg.fold_max_messages]
+            if more:  # fold whole chunks only while a chunk's worth stays for the last steps
+                last = self.threads.last_seq(conv) - cfg.fold_max_messages
+                more = pending[0].seq <= last
+                if more:
+                    pending = [m for m in pending if m.seq <= last]
             costs = [self._cost(m) for m in pending]
             total = sum(costs)
             if total <= cfg.compact_trigger_tokens and not more:
