@@ -199,11 +199,7 @@ class ReplyRun:
         try:
             self.convo.charge(usage)
             memory, plan = self.convo.memory, self.plan
-            p.upkeep.request(
-                conv.key,
-                lambda: _log_outcome(conv, memory.maintain(conv, plan)),
-                rerun=lambda: _log_outcome(conv, memory.maintain(conv)),  # reads afresh
-            )
+            p.upkeep.request(conv.key, lambda: _log_outcome(conv, memory.maintain(conv, plan)))
         except Exception:  # upkeep must never lose the stored reply
             log.exception("after-reply upkeep failed for %s", conv.key)
 

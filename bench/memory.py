@@ -187,12 +187,14 @@ def run(name: str, make_model: Callable[[TurnClock], ScriptedModel], folder: Pat
     results_lock = threading.Lock()
 
     def upkeep(plan: PromptPlan | None) -> Callable[[], None]:
-        def job() -> None:
-            before = convo.threads.read
-            outcome = convo.memory.maintain(convo.conv, plan)
+        memory, threads = convo.memory, convo.threads  # this process's, not a restarted one's
+
+        def job() -> None:  # on the worker thread: its reads are counted apart
+            before = threads.read_here()
+            outcome = memory.maintain(convo.conv, plan)
             with results_lock:
                 result.results.append(outcome)
-                result.bg_reads[-1] += convo.threads.read - before
+                result.bg_reads[-1] += threads.read_here() - before
 
         return job
 
@@ -204,9 +206,9 @@ def run(name: str, make_model: Callable[[TurnClock], ScriptedModel], folder: Pat
             convo.conv, NewMessage(new_message_id(), "u", role, workload.message(turn))
         )
         result.bg_reads.append(0)
-        before = convo.threads.read
+        before = convo.threads.read_here()
         plan = convo.build(context)
-        result.fg_reads.append(convo.threads.read - before)
+        result.fg_reads.append(convo.threads.read_here() - before)
         result.tokens.append(plan.tokens)
         result.over_budget += plan.tokens > SETTINGS.budget_tokens
         current = context.message(stored).content
@@ -224,8 +226,8 @@ def run(name: str, make_model: Callable[[TurnClock], ScriptedModel], folder: Pat
             convo.open()  # a new process: nothing but the store survives
             again = convo.build(context)
             result.restart_same_prompt = again.messages == plan.messages
-            result.restart_reads = convo.threads.read
-        convo.upkeep.request(convo.conv.key, upkeep(plan), upkeep(None))
+            result.restart_reads = convo.threads.read_here()
+        convo.upkeep.request(convo.conv.key, upkeep(plan))
         convo.worker.settle()
         checkpoint = convo.store.checkpoints.get(convo.conv)
         if result.first_failures_turn is None and checkpoint and checkpoint.failures >= 2:
@@ -295,7 +297,7 @@ def catch_up(folder: Path, backlog: int = 10_000, max_turns: int = 40) -> CatchU
             out.turns = turn - 1  # caught up by the upkeep of the turns before this one
             break
         before = convo.threads.read
-        convo.upkeep.request(convo.conv.key, _maintain(convo, plan), _maintain(convo, None))
+        convo.upkeep.request(convo.conv.key, _maintain(convo, plan))
         convo.worker.settle()
         out.bg_reads.append(convo.threads.read - before)
     out.calls, out.seconds = model.calls, time.perf_counter() - began
