@@ -195,6 +195,7 @@ def test_a_failing_model_still_makes_progress_within_budget(
     assert checkpoint is not None and checkpoint.extractive and checkpoint.covered_seq > 100
     assert checkpoint.failures == len(summarizer.calls)  # every failed call counted
     assert "Summary:" in checkpoint.summary and "#" in checkpoint.summary  # first sentences
+    assert "(extractive" in preamble_text(build(store, mem, conv))  # the model is told so
     folded = sorted(seq for r in results for seq in r.folded_seqs)
     assert folded == list(range(1, checkpoint.covered_seq + 1))  # each once, none unseen
     assert len(store.threads.after(conv, after_seq=0, limit=1000)) == 240  # nothing deleted
