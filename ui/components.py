@@ -130,7 +130,8 @@ def context_meter(view: MemoryView, budget: BudgetStatus | None = None) -> None:
             else "Summary"
         )
         st.caption(kind)
-        st.text(view.summary)  # model or customer text: shown inert
+        with st.container(height=180):  # scrolls: the summary may be a few hundred words
+            st.text(view.summary)  # model or customer text: shown inert
     if view.facts:
         st.caption(f"Pinned facts ({len(view.facts)}), kept word for word")
         st.text("\n".join(view.facts))
