@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 
-from assistant.protocol import ChatModel, Completion, ReplyStream
+from assistant.protocol import ChatModel, Completion, JsonSchema, ReplyStream
 from memory.prompt import ChatMessage
 
 
@@ -31,6 +31,13 @@ class LazyModel:
         return self._get().stream(messages, max_tokens=max_tokens)
 
     def complete(
-        self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float | None = None
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int,
+        temperature: float | None = None,
+        json_schema: JsonSchema | None = None,
     ) -> Completion:
-        return self._get().complete(messages, max_tokens=max_tokens, temperature=temperature)
+        return self._get().complete(
+            messages, max_tokens=max_tokens, temperature=temperature, json_schema=json_schema
+        )

@@ -5,7 +5,9 @@ Retries are ours, not the client's (``max_retries=0``): a 429 whose ``Retry-Afte
 is waited out a bounded number of times; a long one becomes "busy, try later" at once. A
 stream that goes silent for ``stall_timeout_s`` ends as a timeout, and a stream that ends
 without ``finish_reason == "stop"`` is reported as such (the client itself ends a cut-off
-stream silently with the partial text).
+stream silently with the partial text). Structured output goes as ``response_format`` with a
+JSON schema (OpenAI, llama.cpp's server, vLLM and Ollama honour it); a server that rejects it
+is asked again without it, and not asked with it again.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from assistant.errors import (
     ModelTimeout,
     ModelUnavailable,
 )
-from assistant.protocol import Completion
+from assistant.protocol import Completion, JsonSchema
 from memory.prompt import ChatMessage
 from tickets.domain import Usage
 
@@ -84,6 +86,17 @@ def translate(exc: Exception) -> ModelError:
     return ModelUnavailable(type(exc).__name__)
 
 
+def response_format(json_schema: JsonSchema) -> dict[str, Any]:
+    return {
+        "type": "json_schema",
+        "json_schema": {
+            "name": json_schema.name,
+            "schema": dict(json_schema.schema),
+            "strict": True,
+        },
+    }
+
+
 class OpenAIReplyStream:
     def __init__(self, chunks: Any) -> None:
         self._chunks = chunks
@@ -129,6 +142,7 @@ class OpenAIChatModel:
         self.client, self.name = client, model
         self.retries, self.max_retry_after_s = retries, max_retry_after_s
         self.include_usage, self.sleep = include_usage, sleep
+        self.structured_output = True  # until the server rejects ``response_format``
 
     def _call(self, fn: Callable[[], T]) -> T:
         for attempt in range(self.retries + 1):
@@ -163,11 +177,29 @@ class OpenAIChatModel:
         return OpenAIReplyStream(chunks)
 
     def complete(
-        self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float | None = None
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int,
+        temperature: float | None = None,
+        json_schema: JsonSchema | None = None,
     ) -> Completion:
         kwargs = self._request(messages, max_tokens)
         if temperature is not None:
             kwargs["temperature"] = temperature
+        if json_schema is not None and self.structured_output:
+            try:
+                return self._complete(kwargs | {"response_format": response_format(json_schema)})
+            except ModelUnavailable as exc:
+                if not isinstance(
+                    exc.__cause__, openai.BadRequestError | openai.UnprocessableEntityError
+                ):
+                    raise
+                log.info("the server rejected response_format; asking without it from now on")
+                self.structured_output = False
+        return self._complete(kwargs)
+
+    def _complete(self, kwargs: dict[str, Any]) -> Completion:
         response = self._call(lambda: self.client.chat.completions.create(**kwargs))
         choice = response.choices[0]
         usage = (

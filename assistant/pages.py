@@ -39,6 +39,12 @@ class MemoryView:
     messages_read: int
     summary: str = ""
     facts: tuple[str, ...] = ()
+    extractive: bool = False  # the summary was built without the model (it failed)
+    failures: int = 0  # model summaries failed in a row (0: the last one worked)
+
+    @property
+    def summaries_failing(self) -> bool:
+        return self.failures > 0
 
     @property
     def truncated(self) -> bool:
@@ -60,6 +66,8 @@ class MemoryView:
             messages_read=plan.messages_read,
             summary=checkpoint.summary if checkpoint else "",
             facts=checkpoint.facts if checkpoint else (),
+            extractive=checkpoint.extractive if checkpoint else False,
+            failures=checkpoint.failures if checkpoint else 0,
         )
 
 

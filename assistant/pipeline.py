@@ -21,6 +21,7 @@ from datetime import datetime
 
 from assistant.errors import ContextTooLong, ModelError
 from assistant.protocol import ChatModel, Completion
+from assistant.upkeep import Upkeep
 from common.errors import AppError
 from memory.base import MemoryStrategy, PromptPlan, Snapshot
 from memory.prompt import PromptContext
@@ -77,6 +78,7 @@ class ReplyPipeline:
     ) -> None:
         self.threads, self.model, self.counter = threads, model, counter
         self.run_later, self.max_tokens = run_later, max_tokens
+        self.upkeep = Upkeep(run_later)  # one compaction per conversation at a time
         self.stall_after_s, self.heartbeat_s, self.clock = stall_after_s, heartbeat_s, clock
 
     def start(self, convo: Conversation, *, retry_of: str | None = None) -> ReplyRun:
@@ -197,7 +199,7 @@ class ReplyRun:
         try:
             self.convo.charge(usage)
             memory, plan = self.convo.memory, self.plan
-            p.run_later(lambda: _log_outcome(conv, memory.maintain(conv, plan)))
+            p.upkeep.request(conv.key, lambda: _log_outcome(conv, memory.maintain(conv, plan)))
         except Exception:  # upkeep must never lose the stored reply
             log.exception("after-reply upkeep failed for %s", conv.key)
 

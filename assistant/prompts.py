@@ -36,16 +36,16 @@ Previous notes:
 New messages:
 {transcript}
 
-Write the updated notes about the whole conversation (previous notes plus new messages).
-Use exactly these six headings, each followed by one or two short bullet points:
-Problem:
-Key facts: (order numbers, emails, amounts, dates, product names, copied exactly)
-Tried:
-Promises made:
-Open questions:
-Next step:
+Write the updated notes about the whole conversation (previous notes plus new messages) as
+one JSON object with these keys:
+"problem": the customer's problem, one sentence;
+"key_facts": order numbers, invoice and case ids, amounts, dates, product names and versions,
+each copied exactly;
+"tried": what was tried; "promises": promises made; "open_questions": what is still open
+(each a list of short items, empty if none);
+"next_step": the next step, one sentence.
 Keep every fact from the previous notes that is still true. Invent nothing.
-At most {max_words} words."""
+At most {max_words} words in all."""
 
 TICKET_SUMMARY_REQUEST = (
     "Summarize this ticket for a support agent under the headings Problem, Key facts, Tried, "

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from memory.prompt import ChatMessage
 from tickets.domain import Usage
@@ -19,6 +19,16 @@ class Completion:
     @property
     def complete(self) -> bool:
         return self.finish_reason == "stop"
+
+
+@dataclass(frozen=True)
+class JsonSchema:
+    """Structured output: ask the server to answer with JSON that matches ``schema``
+    (``response_format`` with a JSON schema). A server that cannot is asked again without
+    it, so callers must still parse leniently."""
+
+    name: str
+    schema: Mapping[str, Any]
 
 
 class ReplyStream(Protocol):
@@ -40,5 +50,10 @@ class ChatModel(Protocol):
     def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int) -> ReplyStream: ...
 
     def complete(
-        self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float | None = None
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int,
+        temperature: float | None = None,
+        json_schema: JsonSchema | None = None,
     ) -> Completion: ...

@@ -1,4 +1,5 @@
-"""The memory's summarizer, backed by the chat model."""
+"""The memory's summarizer, backed by the chat model: one call per fold, asking for the
+notes as JSON with a schema (held to it by servers that support structured output)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ from collections.abc import Callable
 
 from assistant.errors import ModelError
 from assistant.prompts import summary_messages
-from assistant.protocol import ChatModel
+from assistant.protocol import ChatModel, JsonSchema
+from memory.notes import SCHEMA
 from memory.summary import SummaryRequest
 from tickets.domain import Usage
+
+NOTES_SCHEMA = JsonSchema("ticket_notes", SCHEMA)
 
 
 class SummaryCutOff(ModelError):
@@ -17,7 +21,8 @@ class SummaryCutOff(ModelError):
 
 
 class ModelSummarizer:
-    """One model call per fold. A cut-off summary is an error, so memory keeps what it had."""
+    """One model call per fold, charged once (whatever its outcome) through ``on_usage``.
+    A cut-off summary is an error, so memory keeps what it had."""
 
     def __init__(
         self, model: ChatModel, on_usage: Callable[[Usage], None] = lambda usage: None
@@ -26,7 +31,10 @@ class ModelSummarizer:
 
     def summarize(self, request: SummaryRequest) -> str:
         result = self.model.complete(
-            summary_messages(request), max_tokens=request.max_tokens, temperature=0.0
+            summary_messages(request),
+            max_tokens=request.max_tokens,
+            temperature=0.0,
+            json_schema=NOTES_SCHEMA,
         )
         if result.usage:
             self.on_usage(result.usage)

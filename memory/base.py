@@ -61,6 +61,7 @@ class PromptPlan:
     unsummarized_tokens: int = 0  # what the summary strategy compares to its trigger
     tail_complete: bool = True  # unsummarized_tokens covers the whole unsummarized tail
     messages_read: int = 0  # messages this plan had to read from the store
+    newest_seq: int | None = None  # the newest message of the conversation this plan saw
 
     @property
     def truncated(self) -> bool:
@@ -101,6 +102,7 @@ class Tail:
         self.public_only, self.stop_after, self.max_messages = public_only, stop_after, max_messages
         self.read = 0  # messages read from the store
         self.exhausted = False  # everything down to ``stop_after`` was seen
+        self.newest_seq: int | None = snap.last_seq  # the newest seq seen (or known)
 
     def __iter__(self) -> Iterator[Message]:
         snap = self.snap
@@ -109,6 +111,8 @@ class Tail:
         if before is None and snap.last_seq is not None:
             before = snap.last_seq + 1
         seen = 0
+        if given:
+            self.newest_seq = max(given[-1].seq, self.newest_seq or 0)
         for message in reversed(given):
             if message.seq <= self.stop_after:
                 self.exhausted = True
@@ -123,6 +127,8 @@ class Tail:
                 self.conv, limit=limit, before_seq=before, public_only=self.public_only
             )
             self.read += len(page)
+            if page and self.newest_seq is None:
+                self.newest_seq = page[-1].seq
             for message in reversed(page):
                 if message.seq <= self.stop_after:
                     self.exhausted = True

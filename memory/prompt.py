@@ -75,10 +75,12 @@ def render_for_copilot(message: Message) -> ChatMessage:
 def memory_block(checkpoint: Checkpoint | None, facts: Sequence[str]) -> str:
     if checkpoint is None or not (checkpoint.summary or facts):
         return ""
-    parts = [
-        "## Earlier in this conversation (summarized)",
-        checkpoint.summary.strip(),
-    ]
+    heading = (
+        "## Earlier in this conversation (extractive: the first sentence of older messages)"
+        if checkpoint.extractive
+        else "## Earlier in this conversation (summarized)"
+    )
+    parts = [heading, checkpoint.summary.strip()]
     if facts:
         parts += ["", "## Pinned facts (verbatim from earlier messages)"]
         parts += [f"- {fact}" for fact in facts]

@@ -267,13 +267,23 @@ class NewMessage:
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """The memory of a conversation: a summary that covers messages through ``covered_seq``."""
+    """The memory of a conversation: a summary that covers messages through ``covered_seq``.
+
+    ``extractive``: the summary was built without the model (first sentences of the folded
+    messages), because the model failed. ``failures``: model folds failed in a row (0 when
+    the last one worked); ``retry_at_seq``: no model fold before the conversation reaches
+    this seq (the backoff). Checkpoints written before these fields read as model-written
+    with no failures.
+    """
 
     summary: str
     facts: tuple[str, ...]
     covered_seq: int
     version: int
     updated_at: datetime
+    extractive: bool = False
+    failures: int = 0
+    retry_at_seq: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -282,6 +292,9 @@ class Checkpoint:
             "coveredSeq": self.covered_seq,
             "version": self.version,
             "updatedAt": self.updated_at,
+            "extractive": self.extractive,
+            "failures": self.failures,
+            "retryAtSeq": self.retry_at_seq,
         }
 
     @classmethod
@@ -292,6 +305,9 @@ class Checkpoint:
             covered_seq=int(data.get("coveredSeq", 0)),
             version=int(data.get("version", 0)),
             updated_at=as_datetime(data["updatedAt"]),
+            extractive=bool(data.get("extractive", False)),
+            failures=int(data.get("failures", 0)),
+            retry_at_seq=int(data.get("retryAtSeq", 0)),
         )
 
 

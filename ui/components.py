@@ -113,8 +113,28 @@ def left_out_words(view: MemoryView) -> str:
 def context_meter(view: MemoryView, budget: BudgetStatus | None = None) -> None:
     share = min(view.tokens / view.budget, 1.0) if view.budget else 0.0
     st.progress(share, text=f"Assistant context: {view.tokens:,} / {view.budget:,} tokens")
-    if view.summarized_through:
+    if view.summaries_failing:
+        extra = (
+            ", with pinned facts and the first sentence of each older message"
+            if view.extractive
+            else (", with pinned facts" if view.facts else "")
+        )
+        st.warning(f"Summaries are failing; the assistant sees the newest messages only{extra}.")
+    elif view.summarized_through:
         st.caption("🧠 Older messages are summarized; newer ones are sent word for word.")
+    if view.summary:
+        kind = (
+            "Extractive summary (the first sentence of each older message; the model's "
+            "summary replaces it when it works again)"
+            if view.extractive
+            else "Summary"
+        )
+        st.caption(kind)
+        with st.container(height=180):  # scrolls: the summary may be a few hundred words
+            st.text(view.summary)  # model or customer text: shown inert
+    if view.facts:
+        st.caption(f"Pinned facts ({len(view.facts)}), kept word for word")
+        st.text("\n".join(view.facts))
     if view.truncated:
         st.warning(f"Not everything fits the assistant's context: {left_out_words(view)}", icon="✂️")
     if budget is not None and budget.exhausted:

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from config.bootstrap import Services
 from demo.seed import LONG_TICKET, seed_demo
+from memory.summary import replace_if_version
 from storage.sqlite import sqlite_store
 from tests.support.fakes import FakeModel, FakeReply
 from tests.support.services import make_services
@@ -251,3 +252,23 @@ def test_opening_a_ticket_clears_its_unread_dot_in_the_same_run(services: Servic
     opened = app("agent-kim", ticket="tk-demo-kettle")
     kettle = next(b.label for b in opened.sidebar.button if "Kettle" in b.label)
     assert not kettle.startswith("🔵")
+
+
+def test_the_memory_panel_says_when_summaries_are_failing(services: Services) -> None:
+    conv = ConversationRef(LONG_TICKET)
+    current = services.store.checkpoints.get(conv)
+    assert current is not None
+    failing = replace(
+        current,
+        summary="Summary:\n- #12 Customer: The kettle leaks from the base.",
+        version=current.version + 1,
+        extractive=True,
+        failures=3,
+        retry_at_seq=400,
+    )
+    assert services.store.checkpoints.revise(conv, replace_if_version(current.version, failing))
+    at = app("cust-ada", ticket=LONG_TICKET)
+    shown = texts(at) + "\n".join(str(t.value) for t in at.text)
+    assert "Summaries are failing; the assistant sees the newest messages only" in shown
+    assert "Extractive summary" in shown and "The kettle leaks from the base." in shown
+    assert "summarized at the next compaction" not in shown

@@ -10,6 +10,8 @@ import pytest
 from assistant.local_server import LocalModelServer, resolve
 from assistant.openai_model import OpenAIChatModel, make_client
 from assistant.prompts import summary_messages
+from assistant.summarizer import ModelSummarizer, SummaryCutOff
+from memory.notes import parse_notes
 from memory.prompt import ChatMessage
 from memory.summary import SummaryRequest
 
@@ -79,3 +81,23 @@ def test_summary_call_returns_text(model: OpenAIChatModel) -> None:
 
 def test_local_token_count(local_server: LocalModelServer) -> None:
     assert local_server.count_tokens("hello world") == 2
+
+
+def test_the_local_server_takes_the_notes_schema(model: OpenAIChatModel) -> None:
+    """llama.cpp's server accepts ``response_format`` with the notes' JSON schema and holds
+    the answer to it (SmolLM2 may still loop until ``max_tokens``: memory then counts a
+    failure and, after the next one, folds extractively)."""
+    summarizer = ModelSummarizer(model)
+    request = SummaryRequest(
+        "",
+        ["#1 Customer: My kettle, order ORD-1234, leaks since Monday.", "#2 Assistant: Sorry!"],
+        300,
+    )
+    try:
+        text = summarizer.summarize(request)
+    except SummaryCutOff:
+        assert model.structured_output  # cut off inside the schema, not rejected
+        return
+    assert model.structured_output  # the server did not reject response_format
+    assert text.lstrip().startswith("{")
+    assert not parse_notes(text).empty

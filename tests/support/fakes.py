@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from assistant.protocol import Completion
+from assistant.protocol import Completion, JsonSchema
 from memory.prompt import ChatMessage
 from memory.summary import SummaryRequest
 from tickets.domain import Usage
@@ -17,7 +17,7 @@ class FakeSummarizer:
     """Deterministic: the summary names the folded range but carries no identifiers, so any
     fact that survives did so because it was pinned, not because the 'model' kept it."""
 
-    mode: str = "ok"  # ok | raise | empty | long | rambling
+    mode: str = "ok"  # ok | json | prose | raise | empty | long | rambling | loop
     calls: list[SummaryRequest] = field(default_factory=list)
     during: Callable[[], None] | None = None  # runs inside the call (to race it)
     barrier: threading.Barrier | None = None
@@ -36,8 +36,21 @@ class FakeSummarizer:
             return "blah " * 5000
         if self.mode == "rambling":  # what a too-small model writes instead of a summary
             return "You're ready to begin. Please continue writing."
+        if self.mode == "loop":  # a small model held to a schema, repeating one value
+            return '{"problem": "' + "The kettle leaks. " * 20 + '"}'
         first, last = request.transcript[0].split()[0], request.transcript[-1].split()[0]
         previous = "carried over; " if request.previous_summary else ""
+        if self.mode == "json":
+            return (
+                f'{{"problem": "The kettle leaks ({previous}covers {first}-{last}).", '
+                '"key_facts": [], "tried": ["descaling"], "promises": [], '
+                '"open_questions": ["refund or replacement"], "next_step": "Agent decides."}'
+            )
+        if self.mode == "prose":  # the same content, no headings (what small models write)
+            return (
+                f"The customer's kettle still leaks when filled ({previous}covers {first}-"
+                f"{last}). They tried descaling and want a refund or a replacement."
+            )
         return (
             f"Problem: the customer's kettle leaks. ({previous}covers {first}-{last})\n"
             "Key facts: see pinned facts.\nTried: descaling.\nPromises: none.\n"
@@ -77,6 +90,7 @@ class FakeModel:
 
     replies: list[FakeReply] = field(default_factory=list)
     prompts: list[list[ChatMessage]] = field(default_factory=list)
+    schemas: list[JsonSchema | None] = field(default_factory=list)  # one per complete()
     name: str = "fake-model"
     default_text: str = "Thanks! Could you share your order number?"
     default_summary: str = (
@@ -101,8 +115,14 @@ class FakeModel:
         return FakeReplyStream(reply)
 
     def complete(
-        self, messages: Sequence[ChatMessage], *, max_tokens: int, temperature: float | None = None
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int,
+        temperature: float | None = None,
+        json_schema: JsonSchema | None = None,
     ) -> Completion:
+        self.schemas.append(json_schema)
         if not self.replies:
             self.prompts.append(list(messages))
             return Completion(self.default_summary, "stop", Usage(30, 20))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -81,6 +82,12 @@ def test_checkpoint_and_event_round_trip() -> None:
     cp = Checkpoint("Problem: x", ("ORD-1", "a@b.co"), covered_seq=40, version=3, updated_at=NOW)
     assert Checkpoint.from_dict(cp.to_dict()) == cp
     assert Checkpoint.from_dict(_json_round_trip(cp.to_dict())) == cp
+    failing = replace(cp, extractive=True, failures=4, retry_at_seq=72)
+    assert Checkpoint.from_dict(_json_round_trip(failing.to_dict())) == failing
+    old = {
+        k: v for k, v in cp.to_dict().items() if k not in ("extractive", "failures", "retryAtSeq")
+    }
+    assert Checkpoint.from_dict(old) == cp  # written before the backoff fields: still readable
     event = AuditEvent("ev-1", "export", "u-1", "tk-1", NOW, {"format": "md"})
     assert AuditEvent.from_dict(_json_round_trip(event.to_dict())) == event
 
