@@ -12,10 +12,11 @@ from streamlit.testing.v1 import AppTest
 from config.bootstrap import Services
 from demo.seed import LONG_TICKET, seed_demo
 from storage.sqlite import sqlite_store
+from tests.support.apptest import run_app
 from tests.support.fakes import FakeModel, FakeReply
 from tests.support.services import make_services
 from tickets.domain import ConversationRef, MessageStatus, Status, Ticket, User
-from ui.auth import identity_uid
+from ui.auth import DEMO_USER_KEY, identity_uid
 from ui.runtime import use_services
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -39,12 +40,7 @@ def services(tmp_path: Path, model: FakeModel) -> Iterator[Services]:
 
 
 def app(as_user: str | None = None, ticket: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    if as_user:
-        at.query_params["demo_user"] = as_user
-    if ticket:
-        at.query_params["ticket"] = ticket
-    return at.run()
+    return run_app(as_user, ticket)
 
 
 def user(services: Services, uid: str) -> User:
@@ -83,9 +79,8 @@ def test_demo_sign_in_picks_a_seeded_user(services: Services) -> None:
     at.selectbox[0].set_value("cust-ada")
     next(b for b in at.button if b.label == "Continue").click()
     at.run()
-    assert (
-        at.query_params["demo_user"] == ["cust-ada"] or at.query_params["demo_user"] == "cust-ada"
-    )
+    assert at.session_state[DEMO_USER_KEY] == "cust-ada"  # in this session, not in the URL
+    assert "demo_user" not in at.query_params
     assert "Signed in as **Ada Lovelace**" in texts(at)
 
 

@@ -58,7 +58,7 @@ class Stack:
         return identity_uid(self.issuer, who)
 
 
-def _wait_http(url: str, timeout: float, what: str, proc: subprocess.Popen[bytes]) -> None:
+def wait_http(url: str, timeout: float, what: str, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -69,6 +69,27 @@ def _wait_http(url: str, timeout: float, what: str, proc: subprocess.Popen[bytes
         except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"{what} did not answer on {url} within {timeout:.0f} s")
+
+
+def launch_streamlit(
+    workdir: Path, env: dict[str, str], address: str, port: int, log: Path
+) -> subprocess.Popen[bytes]:
+    """The app as ``streamlit run`` serves it, listening on ``address``."""
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "streamlit"),
+            "run",
+            str(ROOT / "app.py"),
+            f"--server.address={address}",
+            f"--server.port={port}",
+            "--server.headless=true",
+            "--browser.gatherUsageStats=false",
+        ],
+        cwd=workdir,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -109,24 +130,10 @@ def stack(
         "OPENAI_BASE_URL": model.base_url,
         "OPENAI_MODEL": "fake-model",
     }
-    app = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "streamlit"),
-            "run",
-            str(ROOT / "app.py"),
-            "--server.address=127.0.0.1",
-            f"--server.port={app_port}",
-            "--server.headless=true",
-            "--browser.gatherUsageStats=false",
-        ],
-        cwd=workdir,
-        env=env,
-        stdout=(logs / "streamlit.log").open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    app = launch_streamlit(workdir, env, "127.0.0.1", app_port, logs / "streamlit.log")
     try:
-        _wait_http(f"{issuer}/.well-known/openid-configuration", 90, "the OIDC provider", oidc)
-        _wait_http(f"http://127.0.0.1:{app_port}/_stcore/health", 90, "Streamlit", app)
+        wait_http(f"{issuer}/.well-known/openid-configuration", 90, "the OIDC provider", oidc)
+        wait_http(f"http://127.0.0.1:{app_port}/_stcore/health", 90, "Streamlit", app)
         yield Stack(f"http://127.0.0.1:{app_port}", issuer, store, model)
     finally:
         app.terminate()
