@@ -1,8 +1,10 @@
 """Transcript exports: JSON (versioned schema), Markdown and printable HTML.
 
 Each format is produced as an iterator of text chunks, reading the thread page by page, so a
-10,000-message ticket exports in bounded memory. Every user-supplied text is escaped for its
-format: nothing in a message can become markup, a link or a formula.
+10,000-message ticket exports in bounded memory. Every text people or the model wrote follows
+the app's one rendering policy (:mod:`tickets.rendering`): message bodies keep the safe
+Markdown subset (Markdown and HTML), everything else is plain text; nothing can become a
+link, an image, markup or a formula.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ import csv
 import html
 import io
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tickets import rendering
 from tickets.domain import AuthorRole, ConversationRef, Message, Ticket
 from tickets.store import ThreadStore
 
@@ -30,9 +32,6 @@ FORMATS = {
 }
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PAGE = 500
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#|~!])")
-_MD_LINE_START = re.compile(r"^(\s*)([+=-])", re.M)
-_MD_ORDERED = re.compile(r"^(\s*\d+)\.", re.M)
 AUTHOR = {
     AuthorRole.CUSTOMER: "Customer",
     AuthorRole.ASSISTANT: "AI assistant",
@@ -103,13 +102,6 @@ def to_json(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
     yield "\n]}\n"
 
 
-def md_escape(text: str) -> str:
-    """Inert Markdown: no markup, links, HTML, headings, lists or setext underlines."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", text)
-    escaped = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
-    return _MD_ORDERED.sub(lambda m: m.group(1) + "\\.", escaped)
-
-
 def _label(message: Message) -> str:
     label = AUTHOR[message.author_role]
     if message.is_internal:
@@ -121,15 +113,15 @@ def _label(message: Message) -> str:
 
 def to_markdown(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
     t = req.ticket
-    yield f"# {md_escape(t.subject)}\n\n"
-    yield f"- Ticket: `{t.id}`\n- Customer: {md_escape(t.customer_name)}\n"
+    yield f"# {rendering.inline(t.subject)}\n\n"
+    yield f"- Ticket: `{t.id}`\n- Customer: {rendering.inline(t.customer_name)}\n"
     yield f"- Status: {t.status.label}\n- Opened: {t.created_at:%Y-%m-%d %H:%M} UTC\n"
     yield f"- Exported: {req.exported_at:%Y-%m-%d %H:%M} UTC"
     yield " (with internal notes)\n\n" if req.include_internal else " (public messages)\n\n"
     for m in iter_messages(threads, t.id, req.include_internal):
         yield f"### #{m.seq} · {_label(m)} · {m.created_at:%Y-%m-%d %H:%M}\n\n"
-        body = "\n".join("> " + md_escape(line) if line else ">" for line in m.text.splitlines())
-        yield (body or "> _(empty)_") + "\n\n"
+        lines = rendering.markdown(m.text).splitlines() if m.text.strip() else ["_(empty)_"]
+        yield "\n".join(f"> {line}" if line else ">" for line in lines) + "\n\n"
 
 
 _CSS = """
@@ -137,19 +129,20 @@ body{font:15px/1.5 system-ui,sans-serif;max-width:800px;margin:2em auto;color:#1
 .meta{color:#59636e}.msg{border-left:4px solid #d0d7de;padding:.3em 1em;margin:1em 0}
 .customer{border-color:#0969da}.assistant{border-color:#8250df}.agent{border-color:#1a7f37}
 .internal{background:#fff8c5;border-color:#9a6700}.system{border-color:#59636e}
-.head{font-size:13px;color:#59636e}.text{white-space:pre-wrap;overflow-wrap:anywhere}
+.head{font-size:13px;color:#59636e}.text{overflow-wrap:anywhere}.text p{margin:.4em 0}
 @media print{.msg{break-inside:avoid}}
 """
 
 
 def to_html(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
     t, e = req.ticket, html.escape
+    subject, name = rendering.plain_line(t.subject), rendering.plain_line(t.customer_name)
     yield (
         "<!doctype html><html><head><meta charset='utf-8'>"
         "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
         "style-src 'unsafe-inline'\">"
-        f"<title>{e(t.subject)}</title><style>{_CSS}</style></head><body>"
-        f"<h1>{e(t.subject)}</h1><p class='meta'>Ticket {e(t.id)} · {e(t.customer_name)} · "
+        f"<title>{e(subject)}</title><style>{_CSS}</style></head><body>"
+        f"<h1>{e(subject)}</h1><p class='meta'>Ticket {e(t.id)} · {e(name)} · "
         f"{e(t.status.label)} · exported {req.exported_at:%Y-%m-%d %H:%M} UTC"
         f"{' · with internal notes' if req.include_internal else ''}</p>"
     )
@@ -157,7 +150,8 @@ def to_html(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
         css = "internal" if m.is_internal else m.author_role.value
         yield (
             f"<div class='msg {css}'><div class='head'>#{m.seq} · {e(_label(m))} · "
-            f"{m.created_at:%Y-%m-%d %H:%M}</div><div class='text'>{e(m.text)}</div></div>"
+            f"{m.created_at:%Y-%m-%d %H:%M}</div>"
+            f"<div class='text'>{rendering.html(m.text)}</div></div>"
         )
     yield "</body></html>\n"
 

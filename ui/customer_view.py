@@ -6,6 +6,7 @@ import streamlit as st
 
 from common.errors import AppError
 from config.bootstrap import Services
+from tickets import rendering
 from tickets.domain import Message, Status, Ticket, User
 from tickets.errors import InvalidInput, TicketNotFound
 from tickets.export import FORMATS
@@ -31,7 +32,7 @@ def render(services: Services, user: User) -> None:
     try:  # the ticket comes from the list just read when it is there: read once per rerun
         access = services.pages.access(user, selected, known=tickets)
     except (TicketNotFound, InvalidInput) as exc:
-        st.error(exc.message, icon="🔍")
+        st.error(rendering.inline(exc.message), icon="🔍")
         st.button("Back to my tickets", on_click=_select, args=(NEW,))
         return
     _ticket_page(services, access)
@@ -43,14 +44,17 @@ def _select(ticket_id: str) -> None:
 
 def _sidebar(user: User, tickets: list[Ticket], selected: str) -> None:
     with st.sidebar:
-        st.markdown(f"### 🎫 Ticket Assistant\nSigned in as **{user.display_name}**")
+        st.markdown(
+            f"### 🎫 Ticket Assistant\nSigned in as **{rendering.inline(user.display_name)}**"
+        )
         st.button("+ New ticket", on_click=_select, args=(NEW,), use_container_width=True)
         st.caption("Your tickets")
         if not tickets:
             st.caption("None yet.")
         for ticket in tickets:
             st.button(
-                f"{ticket.subject}  \n{ticket.status.label} · {ago(ticket.updated_at)}",
+                f"{rendering.inline(ticket.subject, 90)}  \n"
+                f"{ticket.status.label} · {ago(ticket.updated_at)}",
                 key=f"pick-{ticket.id}",
                 on_click=_select,
                 args=(ticket.id,),
@@ -79,7 +83,7 @@ def _new_ticket(services: Services, user: User) -> None:
             user, subject, text, ticket_id=ids[0], message_id=ids[1]
         )
     except AppError as exc:
-        st.error(exc.message, icon="⚠️")  # the form keeps what was typed
+        st.error(rendering.inline(exc.message), icon="⚠️")  # the form keeps what was typed
         return
     del st.session_state["new-ticket-ids"]
     st.session_state[f"autoreply:{ticket.id}"] = True
@@ -89,7 +93,7 @@ def _new_ticket(services: Services, user: User) -> None:
 
 def _ticket_page(services: Services, access: TicketAccess) -> None:
     ticket = access.ticket
-    st.header(ticket.subject)
+    st.header(rendering.inline(ticket.subject), anchor=False)
     st.markdown(f"{status_badge(ticket)} · `{ticket.id}` · opened {ago(ticket.created_at)}")
     actions = st.columns([1, 1, 2])
     if ticket.status is not Status.WAITING_ON_AGENT and actions[0].button("🙋 Ask for a person"):

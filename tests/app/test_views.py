@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from config.bootstrap import Services
 from demo.seed import LONG_TICKET, seed_demo
 from storage.sqlite import sqlite_store
-from tests.support.apptest import run_app
+from tests.support.apptest import run_app, unescaped
 from tests.support.fakes import FakeModel, FakeReply
 from tests.support.services import make_services
 from tickets.domain import ConversationRef, MessageStatus, Status, Ticket, User
@@ -62,7 +62,7 @@ def texts(at: AppTest) -> str:
     parts += (
         [c.value for c in at.caption] + [i.value for i in at.info] + [h.value for h in at.header]
     )
-    return "\n".join(str(p) for p in parts)
+    return unescaped("\n".join(str(p) for p in parts))  # as it reads on screen
 
 
 def test_demo_sign_in_is_refused_off_loopback_without_opt_in(services: Services) -> None:
@@ -100,7 +100,7 @@ def test_customer_chat_stores_then_streams_the_reply(services: Services, model: 
     at = app("cust-ada", ticket="tk-demo-kettle")
     at.chat_input(key="chat-tk-demo-kettle").set_value("Is it under warranty?").run()
     assert not at.exception
-    bodies = [" ".join(str(md.value) for md in m.markdown) for m in at.chat_message]
+    bodies = [unescaped(" ".join(str(md.value) for md in m.markdown)) for m in at.chat_message]
     assert "Is it under warranty?" in bodies[-2] and "Yes, it is covered." in bodies[-1]
     stored = services.store.threads.newest(ConversationRef("tk-demo-kettle"), limit=2)
     assert [m.text for m in stored] == ["Is it under warranty?", "Yes, it is covered."]

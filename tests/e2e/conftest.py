@@ -41,7 +41,10 @@ USERS = {
     "ada": {"sub": "ada", "email": "ada@example.com", "name": "Ada Lovelace"},
     "bob": {"sub": "bob", "email": "bob@example.com", "name": "Bob Marley"},
     "kim": {"sub": "kim", "email": "kim@support.example.com", "name": "Kim Park"},
+    "eve": {"sub": "eve", "email": "eve@example.com", "name": "Eve Lane"},
+    "lee": {"sub": "lee", "email": "lee@support.example.com", "name": "Lee Chen"},
 }
+AGENTS = ("kim", "lee")  # granted the agent role before the app starts
 ARTIFACTS = ROOT / "test-artifacts"
 
 pytestmark = pytest.mark.e2e
@@ -111,8 +114,9 @@ def stack(
     project = new_project_id()
     settings = StoreSettings("firestore", project=project, emulator_host=firestore_emulator.host)
     store = firestore_store(make_firestore_client(settings))[0]
-    kim = USERS["kim"]
-    store.users.save(User(identity_uid(issuer, "kim"), Role.AGENT, kim["name"], kim["email"]))
+    for who in AGENTS:
+        agent = USERS[who]
+        store.users.save(User(identity_uid(issuer, who), Role.AGENT, agent["name"], agent["email"]))
     (workdir / ".streamlit").mkdir()
     (workdir / ".streamlit" / "secrets.toml").write_text(
         "[auth]\n"

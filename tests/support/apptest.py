@@ -33,8 +33,9 @@ def run_app(
 
 
 def unescaped(markdown: str) -> str:
-    """Markdown source as it reads on screen: backslash escapes resolved."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    """Markdown source as it reads on screen: code spans (how an address is shown) opened and
+    backslash escapes resolved; emphasis markers are left in place."""
+    return re.sub(r"\\(.)", r"\1", re.sub(r"(`+) (.*?) \1", r"\2", markdown))
 
 
 @contextmanager
