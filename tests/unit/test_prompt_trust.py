@@ -29,8 +29,10 @@ NOTE = f"NOTE-X {BREAKOUT}"
 AGENT = f"AGENT-X {INJECT}"
 SUMMARY = f"Problem: SUMMARY-X {BREAKOUT}"
 FACT = f"FACT-X {BREAKOUT}"
-UNTRUSTED = ("NAME-X", "SUBJECT-X", "MESSAGE-X", "LATER-X", "NOTE-X", "AGENT-X", "SUMMARY-X")
-UNTRUSTED += ("FACT-X", INJECT, "developer mode")
+UNTRUSTED = (
+    *("NAME-X", "SUBJECT-X", "MESSAGE-X", "LATER-X", "NOTE-X", "AGENT-X", "SUMMARY-X"),
+    *("FACT-X", INJECT, "developer mode"),
+)
 
 
 @pytest.fixture
@@ -135,7 +137,7 @@ def test_a_summary_request_keeps_the_transcript_out_of_its_instructions(
     from assistant.prompts import summary_messages
     from memory.summary import SummaryRequest
 
-    request = SummaryRequest("previous SUMMARY-X", (f"customer: {FIRST}",), 200)
+    request = SummaryRequest("previous SUMMARY-X", [f"customer: {FIRST}"], 200)
     messages = summary_messages(request)
     assert_trusted_only(messages)
     assert "MESSAGE-X" in messages[1].content and messages[1].role == "user"
