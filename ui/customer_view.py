@@ -8,7 +8,7 @@ from common.errors import AppError
 from config.bootstrap import Services
 from tickets import rendering
 from tickets.domain import Message, Status, Ticket, User
-from tickets.errors import InvalidInput, TicketNotFound
+from tickets.errors import InvalidInput, NotSignedIn, TicketNotFound
 from tickets.export import FORMATS
 from tickets.ids import new_message_id, new_ticket_id
 from tickets.service import TicketAccess
@@ -118,9 +118,15 @@ def _ticket_page(services: Services, access: TicketAccess) -> None:
 def _conversation(services: Services, access: TicketAccess) -> None:
     """Sending a message reruns only this part of the page (which checks the user again)."""
     ticket_id = access.ticket.id
-    user = user_for_fragment(services, access.user, f"conversation:{ticket_id}")
-    if user is not access.user:  # a fragment rerun: read and check the ticket again
-        access = services.tickets.access(user, ticket_id)
+    try:
+        user = user_for_fragment(services, access.user, f"conversation:{ticket_id}")
+        if user is not access.user:  # a fragment rerun: read and check the ticket again
+            access = services.tickets.access(user, ticket_id)
+    except (NotSignedIn, TicketNotFound) as exc:  # disabled or revoked meanwhile: stop here
+        st.error(rendering.inline(exc.message), icon="🔒")
+        if st.button("Reload the page", key=f"reload-{ticket_id}"):
+            st.rerun(scope="app")
+        return
     retry_key, auto_key = f"retry:{ticket_id}", f"autoreply:{ticket_id}"
     page = services.pages.ticket_page(access, limit=page_limit(ticket_id))
     with st.expander("🧠 What the assistant remembers", expanded=page.memory.truncated):

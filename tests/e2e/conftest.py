@@ -43,6 +43,7 @@ USERS = {
     "kim": {"sub": "kim", "email": "kim@support.example.com", "name": "Kim Park"},
     "eve": {"sub": "eve", "email": "eve@example.com", "name": "Eve Lane"},
     "lee": {"sub": "lee", "email": "lee@support.example.com", "name": "Lee Chen"},
+    "dan": {"sub": "dan", "email": "dan@example.com", "name": "Dan Brown"},
 }
 AGENTS = ("kim", "lee")  # granted the agent role before the app starts
 ARTIFACTS = ROOT / "test-artifacts"
