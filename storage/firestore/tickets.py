@@ -8,7 +8,7 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from storage.decode import decode_each
+from storage.decode import decode_each, decode_one
 from storage.firestore.db import FirestoreDb
 from storage.sealing import Sealer
 from tickets.domain import ConversationRef, NewMessage, Ticket, utcnow
@@ -50,7 +50,9 @@ class FirestoreTickets:
 
     def get(self, ticket_id: str) -> Ticket | None:
         snap = self.db.run(lambda: self.db.get(self.db.tickets().document(ticket_id)))
-        return Ticket.from_dict(snap.to_dict()) if snap.exists else None
+        if not snap.exists:
+            return None
+        return decode_one(snap, lambda s: Ticket.from_dict(s.to_dict()), "ticket")
 
     def update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
         ref = self.db.tickets().document(ticket_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from storage.decode import decode_each
+from storage.decode import decode_each, decode_one
 from storage.sqlite.db import Database, loads
 from storage.sqlite.rows import read_ticket, write_ticket
 from storage.sqlite.threads import SqliteThreads
@@ -38,7 +38,9 @@ class SqliteTickets:
 
     def get(self, ticket_id: str) -> Ticket | None:
         rows = self.db.query("SELECT data FROM tickets WHERE id = ?", (ticket_id,))
-        return Ticket.from_dict(loads(rows[0]["data"])) if rows else None
+        if not rows:
+            return None
+        return decode_one(rows[0], lambda r: Ticket.from_dict(loads(r["data"])), "ticket")
 
     def update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
         with self.db.tx() as db:
