@@ -330,16 +330,21 @@ class Ticket:
     assistant_active: bool = True
     seen_by: Mapping[str, int] = field(default_factory=dict)
 
-    def activity_fields(self, message: Message) -> dict[str, Any]:
-        """The stored ticket fields that change when ``message`` joins the shared thread."""
-        fields: dict[str, Any] = {
-            "lastSeq": message.seq,
-            "updatedAt": message.created_at,
-            "lastAuthorRole": message.author_role.value,
-        }
+    @staticmethod
+    def activity_fields(message: Message) -> dict[str, Any]:
+        """The stored ticket fields that change when ``message`` joins the shared thread.
+
+        ``lastMessageId`` names the message that took ``lastSeq`` (``firestore.rules`` checks a
+        client's bump comes with it). An internal note moves nothing a customer sees: not
+        ``updatedAt`` (the customer's "last activity"), not ``lastAuthorRole``.
+        """
+        activity: dict[str, Any] = {"lastSeq": message.seq, "lastMessageId": message.id}
+        if message.is_internal:
+            return activity
+        activity |= {"updatedAt": message.created_at, "lastAuthorRole": message.author_role.value}
         if message.author_role is AuthorRole.CUSTOMER:
-            fields["lastCustomerSeq"] = message.seq
-        return fields
+            activity["lastCustomerSeq"] = message.seq
+        return activity
 
     def after_message(self, message: Message) -> Ticket:
         return Ticket.from_dict({**self.to_dict(), **self.activity_fields(message)})

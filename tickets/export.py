@@ -40,12 +40,36 @@ AUTHOR = {
 }
 
 
+# what a customer's export says about the ticket: nothing agents keep for themselves (labels,
+# the assignee, who has read it, the internal numbering, search keys)
+CUSTOMER_TICKET_FIELDS = (
+    "id",
+    "customerUid",
+    "customerName",
+    "subject",
+    "status",
+    "createdAt",
+    "updatedAt",
+)
+SUPPORT_AGENT = "support-agent"  # an agent's uid as a customer's export shows it
+
+
 @dataclass(frozen=True)
 class ExportRequest:
     ticket: Ticket
     include_internal: bool
     exported_by: str
     exported_at: datetime
+    for_customer: bool = False  # the customer's own copy: their numbering, no agent-only fields
+
+
+def numbered(threads: ThreadStore, req: ExportRequest) -> Iterator[tuple[int, Message]]:
+    """The messages with the number each reader knows them by: agents see the thread's
+    ``seq``; a customer counts only the messages they can see (its gaps would show where
+    internal notes are)."""
+    messages = iter_messages(threads, req.ticket.id, req.include_internal)
+    for n, message in enumerate(messages, start=1):
+        yield (n if req.for_customer else message.seq), message
 
 
 def iter_messages(
@@ -71,18 +95,34 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
-def ticket_record(ticket: Ticket) -> dict[str, Any]:
+def ticket_record(ticket: Ticket, *, for_customer: bool = False) -> dict[str, Any]:
     data = ticket.to_dict()
+    if for_customer:
+        return {key: data[key] for key in CUSTOMER_TICKET_FIELDS}
     for private in ("searchKeys", "seenBy"):
         data.pop(private, None)
     return data
 
 
-def message_record(message: Message) -> dict[str, Any]:
-    """A message as exported: what happened, not the bookkeeping of how a reply was written."""
+def author_of(message: Message, *, for_customer: bool = False) -> str:
+    if for_customer and message.author_role is AuthorRole.AGENT:
+        return SUPPORT_AGENT
+    return message.author_uid
+
+
+def message_record(
+    message: Message, number: int | None = None, *, for_customer: bool = False
+) -> dict[str, Any]:
+    """A message as exported: what happened, not the bookkeeping of how a reply was written.
+    A customer's copy numbers messages their way, names no agent and carries no usage."""
     data = message.to_dict()
     for private in ("attempt", "updatedAt", "retryAt"):
         data.pop(private, None)
+    if for_customer:
+        data.pop("usage", None)
+        data["authorUid"] = author_of(message, for_customer=True)
+    if number is not None:
+        data["seq"] = number
     return data
 
 
@@ -93,12 +133,13 @@ def to_json(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
         "exportedAt": req.exported_at,
         "exportedBy": req.exported_by,
         "includesInternal": req.include_internal,
-        "ticket": ticket_record(req.ticket),
+        "ticket": ticket_record(req.ticket, for_customer=req.for_customer),
     }
     yield json.dumps(head, default=_jsonable, ensure_ascii=False)[:-1] + ', "messages": ['
-    for i, message in enumerate(iter_messages(threads, req.ticket.id, req.include_internal)):
+    for i, (number, message) in enumerate(numbered(threads, req)):
         prefix = "\n  " if i == 0 else ",\n  "
-        yield prefix + json.dumps(message_record(message), default=_jsonable, ensure_ascii=False)
+        record = message_record(message, number, for_customer=req.for_customer)
+        yield prefix + json.dumps(record, default=_jsonable, ensure_ascii=False)
     yield "\n]}\n"
 
 
@@ -118,8 +159,8 @@ def to_markdown(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
     yield f"- Status: {t.status.label}\n- Opened: {t.created_at:%Y-%m-%d %H:%M} UTC\n"
     yield f"- Exported: {req.exported_at:%Y-%m-%d %H:%M} UTC"
     yield " (with internal notes)\n\n" if req.include_internal else " (public messages)\n\n"
-    for m in iter_messages(threads, t.id, req.include_internal):
-        yield f"### #{m.seq} · {_label(m)} · {m.created_at:%Y-%m-%d %H:%M}\n\n"
+    for number, m in numbered(threads, req):
+        yield f"### #{number} · {_label(m)} · {m.created_at:%Y-%m-%d %H:%M}\n\n"
         lines = rendering.markdown(m.text).splitlines() if m.text.strip() else ["_(empty)_"]
         yield "\n".join(f"> {line}" if line else ">" for line in lines) + "\n\n"
 
@@ -146,10 +187,10 @@ def to_html(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
         f"{e(t.status.label)} · exported {req.exported_at:%Y-%m-%d %H:%M} UTC"
         f"{' · with internal notes' if req.include_internal else ''}</p>"
     )
-    for m in iter_messages(threads, t.id, req.include_internal):
+    for number, m in numbered(threads, req):
         css = "internal" if m.is_internal else m.author_role.value
         yield (
-            f"<div class='msg {css}'><div class='head'>#{m.seq} · {e(_label(m))} · "
+            f"<div class='msg {css}'><div class='head'>#{number} · {e(_label(m))} · "
             f"{m.created_at:%Y-%m-%d %H:%M}</div>"
             f"<div class='text'>{rendering.html(m.text)}</div></div>"
         )
@@ -172,13 +213,13 @@ def to_csv(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
         return buffer.getvalue()
 
     yield row(["seq", "time", "author", "role", "visibility", "status", "text"])
-    for m in iter_messages(threads, req.ticket.id, req.include_internal):
+    for number, m in numbered(threads, req):
         when = m.created_at.isoformat(timespec="seconds")
         yield row(
             [
-                str(m.seq),
+                str(number),
                 when,
-                m.author_uid,
+                author_of(m, for_customer=req.for_customer),
                 m.author_role.value,
                 m.visibility.value,
                 m.status.value,

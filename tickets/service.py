@@ -330,7 +330,9 @@ class TicketService:
                 {"format": fmt, "includeInternal": internal},
             )
         )
-        request = export.ExportRequest(access.ticket, internal, access.user.uid, now)
+        request = export.ExportRequest(
+            access.ticket, internal, access.user.uid, now, for_customer=not access.sees_internal
+        )
         return export.render(self.store.threads, fmt, request)
 
     def agents(self, user: User) -> list[User]:
