@@ -92,8 +92,9 @@ def run(argv: Sequence[str], services: Services, out: TextIO) -> int:
 
         report = rotate(store)
         print(
-            f"Re-encrypted {report.messages} messages and {report.checkpoints} memory "
-            f"checkpoints in {report.tickets} tickets under the current key.",
+            f"Re-encrypted {report.tickets} tickets, {report.messages} messages, "
+            f"{report.checkpoints} memory checkpoints and {report.users} users under the "
+            "current key.",
             file=out,
         )
     elif args.command == "export":

@@ -45,9 +45,14 @@ def decode_each(items: Iterable[R], decode: Callable[[R], T], what: str) -> list
 
 
 def decode_one(item: R, decode: Callable[[R], T], what: str) -> T | None:
-    """One document, or ``None`` (logged) when it is malformed."""
+    """One document, or ``None`` (logged) when it is malformed or holds a forged value."""
     try:
         return decode(item)
     except MALFORMED as exc:
         log.error("a malformed %s document reads as missing: %s", what, type(exc).__name__)
+        return None
+    except AppError as exc:
+        if not exc.one_document:
+            raise
+        log.error("an unreadable %s document reads as missing: %s", what, exc.code)
         return None

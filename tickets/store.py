@@ -118,7 +118,12 @@ class UsageTotals:
 class UserStore(Protocol):
     def get(self, uid: str) -> User | None: ...
     def save(self, user: User) -> None: ...
-    def find(self, limit: int = 100, role: Role | None = None) -> list[User]: ...
+
+    def find(
+        self, limit: int = 100, role: Role | None = None, after: str | None = None
+    ) -> list[User]:
+        """Users in uid order, a page at a time (``after``: the last uid of the page before)."""
+        ...
 
 
 class TicketStore(Protocol):
