@@ -13,6 +13,7 @@ import csv
 import html
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,6 +33,9 @@ FORMATS = {
 }
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PAGE = 500
+# left raw by json.dumps(ensure_ascii=False): DEL and C1 controls, direction overrides and
+# isolates, line and paragraph separators. Escaped, they read back the same and act on nothing.
+_JSON_INVISIBLE = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 AUTHOR = {
     AuthorRole.CUSTOMER: "Customer",
     AuthorRole.ASSISTANT: "AI assistant",
@@ -95,6 +99,13 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
+def dumps(value: Any) -> str:
+    """JSON with every character that could act on a terminal or a display escaped: lossless
+    (a reader gets the exact text back) and inert on screen."""
+    text = json.dumps(value, default=_jsonable, ensure_ascii=False)
+    return _JSON_INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def ticket_record(ticket: Ticket, *, for_customer: bool = False) -> dict[str, Any]:
     data = ticket.to_dict()
     if for_customer:
@@ -135,11 +146,10 @@ def to_json(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
         "includesInternal": req.include_internal,
         "ticket": ticket_record(req.ticket, for_customer=req.for_customer),
     }
-    yield json.dumps(head, default=_jsonable, ensure_ascii=False)[:-1] + ', "messages": ['
+    yield dumps(head)[:-1] + ', "messages": ['
     for i, (number, message) in enumerate(numbered(threads, req)):
         prefix = "\n  " if i == 0 else ",\n  "
-        record = message_record(message, number, for_customer=req.for_customer)
-        yield prefix + json.dumps(record, default=_jsonable, ensure_ascii=False)
+        yield prefix + dumps(message_record(message, number, for_customer=req.for_customer))
     yield "\n]}\n"
 
 
@@ -198,7 +208,9 @@ def to_html(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
 
 
 def csv_cell(text: str) -> str:
-    """A cell a spreadsheet shows as text: a leading =, +, -, @ can't start a formula."""
+    """A cell a spreadsheet shows as text: a leading =, +, -, @ can't start a formula, and
+    control, escape and direction characters show as ``\\uXXXX``."""
+    text = rendering.visible(text)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 

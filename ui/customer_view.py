@@ -10,7 +10,7 @@ from tickets import rendering
 from tickets.domain import Message, Status, Ticket, User
 from tickets.errors import InvalidInput, NotSignedIn, TicketNotFound
 from tickets.export import FORMATS
-from tickets.ids import new_message_id, new_ticket_id
+from tickets.ids import new_message_id, new_request_key
 from tickets.service import TicketAccess
 from ui.auth import sign_out
 from ui.components import ago, context_meter, export_button, rerun_fragment, status_badge
@@ -71,7 +71,7 @@ def _new_ticket(services: Services, user: User) -> None:
     st.caption(
         "Describe the problem; the AI assistant answers right away and a person can take over."
     )
-    ids = st.session_state.setdefault("new-ticket-ids", (new_ticket_id(), new_message_id()))
+    ids = st.session_state.setdefault("new-ticket-ids", (new_request_key(), new_message_id()))
     with st.form("new-ticket", clear_on_submit=False):
         subject = st.text_input("Subject", placeholder="e.g. My kettle leaks")
         text = st.text_area("Message", placeholder="What happened? Order numbers help.", height=150)
@@ -80,7 +80,7 @@ def _new_ticket(services: Services, user: User) -> None:
         return
     try:
         ticket = services.tickets.open_ticket(
-            user, subject, text, ticket_id=ids[0], message_id=ids[1]
+            user, subject, text, request_key=ids[0], message_id=ids[1]
         )
     except AppError as exc:
         st.error(rendering.inline(exc.message), icon="⚠️")  # the form keeps what was typed

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from config.bootstrap import Services
 from storage.sqlite import sqlite_store
-from tests.support.apptest import run_app, unescaped
+from tests.support.apptest import APP, run_app, unescaped
 from tests.support.fakes import FakeModel, FakeReply
 from tests.support.inert import live_parts
 from tests.support.services import make_services
@@ -96,3 +96,20 @@ def test_a_reply_is_inert_while_it_streams_and_once_stored(
     assert_inert(at)
     reply = " ".join(str(m.value) for m in at.chat_message[-1].markdown)
     assert "**done**" in reply and IMAGE in unescaped(reply)  # Markdown subset kept, rest text
+
+
+def test_an_identity_providers_name_is_cleaned_and_shown_as_text(services: Services) -> None:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost/oauth2callback", "cookie_secret": "x"}
+    at.user = {
+        "is_logged_in": True,
+        "iss": "https://idp.example",
+        "sub": "mallory",
+        "email": "mal@example.com\u202e",
+        "name": f"Mal \u202e{IMAGE}\x1b[2J" + "x" * 100_000,
+    }
+    at.run()
+    assert_inert(at)
+    [user] = [u for u in services.store.users.find() if u.email.startswith("mal@")]
+    assert len(user.display_name) <= 100 and "\u202e" not in user.display_name
+    assert "\x1b" not in user.display_name and user.email == "mal@example.com"
