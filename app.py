@@ -3,6 +3,7 @@
 import streamlit as st
 
 from common.errors import AppError
+from tickets import rendering
 from tickets.errors import StoreUnavailable
 from ui import agent_view, customer_view
 from ui.auth import sign_in
@@ -15,7 +16,7 @@ begin_full_run()
 try:
     services = get_services()
 except AppError as exc:  # a configuration problem: say which setting to fix
-    st.error(exc.message)
+    st.error(rendering.inline(exc.message))
     st.stop()
 
 try:

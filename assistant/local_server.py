@@ -11,6 +11,10 @@ Models come from PyPI packages (no download at run time):
 
 ``OMP_WAIT_POLICY=PASSIVE`` and ``poll=0`` matter: with busy-waiting threads a 2-core
 machine shared with Streamlit fell from ~45 to under 1 token/s.
+
+The server is this process's own: it listens on 127.0.0.1 only, answers only requests that
+carry a random API key made at start (another local user or program can't use it), allows no
+web origin (a page in the browser can't call it across origins) and serves no web UI.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import importlib.util
 import json
 import logging
 import os
+import secrets
 import threading
 import time
 import urllib.request
@@ -116,6 +121,7 @@ class LocalModelServer:
         self._lock = threading.Lock()
         self.address = ""
         self.startup_seconds = 0.0
+        self.api_key = secrets.token_urlsafe(32)  # for this process's client only
 
     @property
     def base_url(self) -> str:
@@ -139,6 +145,12 @@ class LocalModelServer:
         params.n_ctx = self.model.ctx_per_slot * self.slots
         params.hostnames = ["127.0.0.1"]  # loopback only
         params.port = 0  # a free port
+        params.api_keys = [self.api_key]  # every endpoint but /health needs it
+        params.cors_origins = ""  # no web origin may call it from a browser
+        params.cors_origins_explicit = True
+        params.cors_credentials = False
+        params.ui = False  # no built-in web UI
+        params.endpoint_slots = False  # /slots would show the prompts being worked on
         for cpu in (params.cpuparams, params.cpuparams_batch):
             cpu.n_threads = self.threads
             cpu.poll = 0  # no busy-waiting
@@ -166,10 +178,14 @@ class LocalModelServer:
         request = urllib.request.Request(  # noqa: S310 - our own loopback server
             self.address + "/tokenize",
             data=json.dumps({"content": text}).encode(),
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", **self.auth_header},
         )
         with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310
             return len(json.loads(resp.read())["tokens"])
+
+    @property
+    def auth_header(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}"}
 
     def stop(self) -> None:
         with self._lock:

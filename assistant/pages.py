@@ -18,7 +18,6 @@ from assistant.service import AssistantService
 from memory.base import PromptPlan
 from tickets import policy
 from tickets.domain import Checkpoint, Ticket, User
-from tickets.errors import TicketNotFound
 from tickets.ids import validate_id
 from tickets.service import ThreadPage, TicketAccess, TicketService
 
@@ -119,11 +118,9 @@ class PageService:
         there (so the ticket is read once per rerun)."""
         validate_id(ticket_id, "ticket")
         for ticket in known:
-            if ticket.id == ticket_id:
-                if not policy.can_view(user, ticket):
-                    raise TicketNotFound(ticket_id)
+            if ticket.id == ticket_id and policy.can_view(user, ticket):
                 return TicketAccess(user, ticket)
-        return self.tickets.access(user, ticket_id)
+        return self.tickets.access(user, ticket_id)  # checks (and audits a refusal) itself
 
     def ticket_page(self, access: TicketAccess, *, limit: int = 30) -> TicketPage:
         thread = self.tickets.thread(access, limit=limit)

@@ -1,5 +1,6 @@
-"""Encryption-at-rest overhead on 10,000 messages: the same writes and page reads through the
-embedded store with and without field encryption, in one run.
+"""Encryption-at-rest overhead on 10,000 messages and 1,000 tickets: the same writes and page
+reads through the embedded store with and without field encryption, in one run (tickets:
+a sealed subject, customer name and labels, and keyed search tokens).
 
     python -m bench.crypto
 """
@@ -17,9 +18,31 @@ from privacy.crypto import parse_keys
 from storage.sealing import Sealer
 from storage.sqlite import sqlite_store
 from tickets.domain import AuthorRole, ConversationRef, NewMessage, Status, Ticket, utcnow
+from tickets.store import TicketQuery
 
 COUNT = 10_000
+TICKETS = 1_000
 TEXT = "My thermostat TH-300 (order TH-48213) drops off the Wi-Fi every few hours; " * 3
+
+
+def run_tickets(sealer: Sealer) -> tuple[float, float]:
+    """A queue page of 50 tickets, and a search, in ms."""
+    store = sqlite_store(Path(tempfile.mkdtemp()) / "tickets.db", sealer)
+    now = utcnow()
+    for i in range(TICKETS):
+        subject = f"Thermostat {i} drops off the Wi-Fi"
+        ticket = Ticket(f"tk-b{i}", "cust", subject, now, now, Status.OPEN, "Ada Lovelace")
+        store.tickets.create(ticket.with_changes(labels=("wifi", "hardware")))
+    began = time.perf_counter()
+    for _ in range(100):
+        store.tickets.find(TicketQuery(limit=50))
+    page_ms = (time.perf_counter() - began) * 10
+    began = time.perf_counter()
+    for _ in range(100):
+        store.tickets.find(TicketQuery(search_key="therm", limit=50))
+    search_ms = (time.perf_counter() - began) * 10
+    store.close()
+    return page_ms, search_ms
 
 
 def run(sealer: Sealer) -> tuple[float, float, float]:
@@ -58,6 +81,16 @@ def main() -> int:
         print(f"{label:<22}{a:>12.3f}{b:>12.3f}{(b / a - 1) * 100:>9.0f}%")
     per_message_us = (sealed[1] - plain[1]) / COUNT * 1e6
     print(f"decryption cost per message read: {per_message_us:.1f} us")
+    plain_t = run_tickets(Sealer())
+    sealed_t = run_tickets(Sealer(parse_keys(f"bench:{key}")))
+    print(f"{TICKETS:,} tickets (subject, name, 2 labels sealed; search by keyed token)")
+    for label, a, b in (
+        ("queue page of 50 (ms)", plain_t[0], sealed_t[0]),
+        ("search page of 50 (ms)", plain_t[1], sealed_t[1]),
+    ):
+        print(f"{label:<22}{a:>12.3f}{b:>12.3f}{(b / a - 1) * 100:>9.0f}%")
+    per_ticket_us = (sealed_t[0] - plain_t[0]) / 50 * 1e3
+    print(f"decryption cost per ticket listed: {per_ticket_us:.1f} us")
     return 0
 
 

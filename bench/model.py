@@ -72,7 +72,7 @@ def bench_local(key: str) -> None:
     began = time.perf_counter()
     server.start()
     startup = time.perf_counter() - began
-    client = make_client(None, server.base_url, connect_timeout_s=10, stall_timeout_s=300)
+    client = make_client(server.api_key, server.base_url, connect_timeout_s=10, stall_timeout_s=300)
     model = OpenAIChatModel(client, local.alias)
     _, reply_first, reply_rate, reply_tokens = timed_stream(model, QUESTION, 200)
     request = SummaryRequest("", TRANSCRIPT, 300)

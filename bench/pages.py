@@ -31,7 +31,7 @@ from storage.settings import StoreSettings
 from tests.support.emulator import start_emulator
 from tests.support.fakes import FakeModel
 from tickets.domain import AuthorRole, ConversationRef, NewMessage, Role, User
-from tickets.ids import new_message_id
+from tickets.ids import derived_ticket_id, new_message_id
 from tickets.queue import QueueFilter
 from tickets.service import TicketAccess
 
@@ -45,6 +45,9 @@ BEFORE = {
     "customer send": "ticket read 8x",
 }
 
+LONG_REQUEST = "bench-long"
+LONG = derived_ticket_id(ADA.uid, LONG_REQUEST)  # the long ticket's id
+
 
 def counted(db: FirestoreDb, action: Callable[[], object]) -> Counter[str]:
     before = Counter(db.reads)
@@ -56,7 +59,7 @@ def customer_rerun(services: Services) -> None:
     """One full rerun of the customer's page."""
     user = services.tickets.current_user(ADA.uid)
     listed = services.tickets.my_tickets(user)
-    access = services.pages.access(user, "tk-long", known=listed)
+    access = services.pages.access(user, LONG, known=listed)
     services.pages.ticket_page(access, limit=PAGE)
 
 
@@ -71,14 +74,14 @@ def agent_rerun(services: Services, counts: bool) -> None:
     items = services.tickets.queue(user, QueueFilter())
     if counts:
         services.tickets.queue_counts(user)
-    access = services.pages.access(user, "tk-long", known=[i.ticket for i in items])
+    access = services.pages.access(user, LONG, known=[i.ticket for i in items])
     access = TicketAccess(user, services.tickets.mark_seen(access))
     services.pages.ticket_page(access, limit=PAGE)
     services.copilot.thread(access, limit=20)
 
 
 def customer_send(services: Services, n: int) -> None:
-    access = services.tickets.access(services.tickets.current_user(ADA.uid), "tk-long")
+    access = services.tickets.access(services.tickets.current_user(ADA.uid), LONG)
     services.tickets.post(access, f"Any news on my thermostat? (follow-up {n})")
     run = services.assistant.reply(access)
     assert run is not None
@@ -87,8 +90,8 @@ def customer_send(services: Services, n: int) -> None:
 
 def old_memory_panel(services: Services) -> int:
     """The baseline: the plan read the whole unsummarized tail on every rerun."""
-    conv = ConversationRef("tk-long")
-    ticket = services.store.tickets.get("tk-long")
+    conv = ConversationRef(LONG)
+    ticket = services.store.tickets.get(LONG)
     assert ticket is not None
     snap = Snapshot(ticket.last_seq, services.store.checkpoints.get(conv))
     tail = Tail(services.store.threads, conv, snap, public_only=True, stop_after=snap.covered_seq)
@@ -147,9 +150,9 @@ def main() -> int:
         for user in (ADA, KIM):
             store.users.save(user)
         services.tickets.open_ticket(
-            ADA, "Thermostat offline", "It drops off Wi-Fi.", ticket_id="tk-long"
+            ADA, "Thermostat offline", "It drops off Wi-Fi.", request_key=LONG_REQUEST
         )
-        conv = ConversationRef("tk-long")
+        conv = ConversationRef(LONG)
         for n in range(2, MESSAGES + 1):
             role = AuthorRole.CUSTOMER if n % 2 else AuthorRole.ASSISTANT
             uid = ADA.uid if n % 2 else "assistant"
@@ -161,7 +164,7 @@ def main() -> int:
             + "; ".join(f"{k}: {v}" for k, v in BEFORE.items())
         )
         ok = measure(services, db, "uncompacted (no summary yet)")
-        memory = services.assistant.memory_for("tk-long")
+        memory = services.assistant.memory_for(LONG)
         while True:  # fold until caught up (what the background does after replies)
             outcome = memory.maintain(conv)
             if getattr(outcome, "status", "") != "compacted":

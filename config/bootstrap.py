@@ -79,9 +79,11 @@ def build_store(settings: Settings) -> Store:
 def build_model(settings: Settings) -> tuple[ChatModel, LocalModelServer | None]:
     cfg = settings.model
 
-    def openai_model(base_url: str | None, model_name: str) -> OpenAIChatModel:
+    def openai_model(
+        base_url: str | None, model_name: str, api_key: str | None = cfg.api_key
+    ) -> OpenAIChatModel:
         client = make_client(
-            cfg.api_key,
+            api_key,
             base_url,
             connect_timeout_s=cfg.connect_timeout_s,
             stall_timeout_s=cfg.stall_timeout_s,
@@ -94,7 +96,7 @@ def build_model(settings: Settings) -> tuple[ChatModel, LocalModelServer | None]
         return openai_model(cfg.base_url, cfg.model), None
     server = shared_server(cfg.local_model, settings.store.data_dir / "models")
     alias = server.model.alias
-    return LazyModel(alias, lambda: openai_model(server.start(), alias)), server
+    return LazyModel(alias, lambda: openai_model(server.start(), alias, server.api_key)), server
 
 
 def memory_factory(

@@ -26,7 +26,7 @@ from config.settings import load_settings
 from demo.seed import seed_demo
 from tickets.domain import Role, User
 from tickets.ids import validate_id
-from tickets.text import safe_line
+from tickets.text import clean_email, clean_name, safe_line
 
 OPERATOR = User("operator", Role.AGENT, "Operator (CLI)")
 
@@ -92,8 +92,9 @@ def run(argv: Sequence[str], services: Services, out: TextIO) -> int:
 
         report = rotate(store)
         print(
-            f"Re-encrypted {report.messages} messages and {report.checkpoints} memory "
-            f"checkpoints in {report.tickets} tickets under the current key.",
+            f"Re-encrypted {report.tickets} tickets, {report.messages} messages, "
+            f"{report.checkpoints} memory checkpoints and {report.users} users under the "
+            "current key.",
             file=out,
         )
     elif args.command == "export":
@@ -111,8 +112,8 @@ def run(argv: Sequence[str], services: Services, out: TextIO) -> int:
 def _grant(services: Services, args: argparse.Namespace, out: TextIO) -> int:
     uid = validate_id(args.uid, "user")
     found = services.store.users.get(uid)
-    name = args.name or (found.display_name if found else uid)
-    email = args.email or (found.email if found else "")
+    name = clean_name(args.name) or (found.display_name if found else uid)
+    email = clean_email(args.email) or (found.email if found else "")
     disabled = found.disabled if found else False
     services.store.users.save(User(uid, Role.AGENT, name, email, disabled))
     print(f"{uid} is now an agent.", file=out)

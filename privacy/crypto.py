@@ -1,5 +1,6 @@
 """Field-level encryption at rest: AES-256-GCM, the document path as associated data, and a
-key id stored with every value so keys can rotate.
+key id stored with every value so keys can rotate. Search uses keyed tokens instead of words:
+an HMAC-SHA256 of a normalized word prefix, under a key derived (HKDF) from the current key.
 
 A sealed value reads ``enc:v1:<key id>:<base64(nonce + ciphertext)>``. A ciphertext copied to
 another document (another ticket, another message) fails to decrypt, because its path is
@@ -10,6 +11,8 @@ encryption was turned on) and are returned as they are.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
 import secrets
@@ -17,11 +20,15 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from common.errors import AppError, ConfigError
 
 PREFIX = "enc:v1:"
+SEARCH_PREFIX = "tok:"
+_TOKEN_INFO = b"ticket-assistant/search-token/v1"
 
 
 class DecryptionFailed(AppError):
@@ -56,6 +63,14 @@ class FieldCipher:
                 )
         self._aead = {key_id: AESGCM(key) for key_id, key in keys.items()}
         self.current = current
+        # a key of its own for search tokens, never the encryption key itself
+        self._token_key = HKDF(hashes.SHA256(), 32, None, _TOKEN_INFO).derive(keys[current])
+
+    def token(self, word: str) -> str:
+        """A keyed, deterministic token for a normalized search word or prefix: equal words
+        give equal tokens (so an index can match them); the word can't be read back."""
+        digest = hmac.new(self._token_key, word.encode(), hashlib.sha256).digest()[:15]
+        return SEARCH_PREFIX + base64.urlsafe_b64encode(digest).decode()
 
     def encrypt(self, plaintext: str, context: str) -> str:
         nonce = os.urandom(12)

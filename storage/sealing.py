@@ -1,19 +1,23 @@
 """Where stored fields are sealed and opened: the same for every adapter.
 
-Message text, memory summaries and pinned facts are encrypted when a cipher is configured;
-everything queries need (ids, seq, roles, visibility, status, times) stays plain.
+When a cipher is configured, everything people wrote is encrypted: message text, memory
+summaries and pinned facts, a ticket's subject, customer name and labels, a user's name and
+e-mail. The search keys become keyed tokens (:meth:`Cipher.token`), so a query still matches
+a word prefix without the word being stored. What queries, ordering and ``firestore.rules``
+need stays plain: ids and uids, seq, roles, visibility, status, flags, counters and times.
 """
 
 from __future__ import annotations
 
 from typing import Any, Protocol
 
-from tickets.domain import Checkpoint, ConversationRef, Message
+from tickets.domain import Checkpoint, ConversationRef, Message, Ticket, User
 
 
 class Cipher(Protocol):
     def encrypt(self, plaintext: str, context: str) -> str: ...
     def decrypt(self, value: str, context: str) -> str: ...
+    def token(self, word: str) -> str: ...
 
 
 def message_context(conv: ConversationRef, message_id: str) -> str:
@@ -22,6 +26,18 @@ def message_context(conv: ConversationRef, message_id: str) -> str:
 
 def memory_context(conv: ConversationRef) -> str:
     return f"tickets/{conv.key}#memory"
+
+
+def ticket_context(ticket_id: str) -> str:
+    return f"tickets/{ticket_id}"
+
+
+def user_context(uid: str) -> str:
+    return f"users/{uid}"
+
+
+TICKET_TEXT = ("subject", "customerName")  # sealed one by one; labels item by item
+USER_TEXT = ("displayName", "email")
 
 
 class Sealer:
@@ -51,6 +67,56 @@ class Sealer:
         data["summary"] = self.cipher.encrypt(checkpoint.summary, context)
         data["facts"] = [self.cipher.encrypt(fact, context) for fact in checkpoint.facts]
         return data
+
+    # -- tickets and users -------------------------------------------------------------------
+
+    def search_key(self, word: str) -> str:
+        """What a stored ``searchKeys`` entry (and a query on it) holds for ``word``."""
+        return word if self.cipher is None else self.cipher.token(word)
+
+    def seal_ticket(self, data: dict[str, Any]) -> dict[str, Any]:
+        """``Ticket.to_dict()`` as stored: text sealed, search keys as tokens."""
+        if self.cipher is None:
+            return data
+        context = ticket_context(data["id"])
+        sealed = {key: self._seal(data.get(key), context) for key in TICKET_TEXT}
+        sealed["labels"] = [self._seal(label, context) for label in data.get("labels", ())]
+        sealed["searchKeys"] = sorted({self.cipher.token(k) for k in data.get("searchKeys", ())})
+        return data | sealed
+
+    def open_ticket(self, data: dict[str, Any]) -> Ticket:
+        if self.cipher is not None:
+            context = ticket_context(str(data.get("id")))
+            opened = {key: self._open(data.get(key), context) for key in TICKET_TEXT}
+            labels = data.get("labels")
+            if isinstance(labels, list):
+                opened["labels"] = [self._open(label, context) for label in labels]
+            data = data | opened
+        return Ticket.from_dict(data)
+
+    def seal_user(self, user: User) -> dict[str, Any]:
+        data = user.to_dict()
+        if self.cipher is None:
+            return data
+        context = user_context(user.uid)
+        return data | {key: self._seal(data.get(key), context) for key in USER_TEXT}
+
+    def open_user(self, data: dict[str, Any]) -> User:
+        if self.cipher is not None:
+            context = user_context(str(data.get("uid")))
+            data = data | {key: self._open(data.get(key), context) for key in USER_TEXT}
+        return User.from_dict(data)
+
+    def _seal(self, value: Any, context: str) -> Any:
+        if self.cipher is None or not isinstance(value, str) or not value:
+            return value
+        return self.cipher.encrypt(value, context)
+
+    def _open(self, value: Any, context: str) -> Any:
+        """A wrong type is left for ``from_dict`` to refuse (a malformed document)."""
+        if self.cipher is None or not isinstance(value, str) or not value:
+            return value
+        return self.cipher.decrypt(value, context)
 
     def open_checkpoint(self, conv: ConversationRef, data: dict[str, Any]) -> Checkpoint:
         if self.cipher is not None:

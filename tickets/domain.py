@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from tickets import fields
+
 STALLED_REPLY = (
     "This reply stopped before it finished (the connection or the app was interrupted). "
     "Press Retry for a full answer."
@@ -92,11 +94,11 @@ class User:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> User:
         return cls(
-            uid=data["uid"],
-            role=Role(data["role"]),
-            display_name=data.get("displayName", ""),
-            email=data.get("email", ""),
-            disabled=bool(data.get("disabled", False)),
+            uid=fields.required_text(data, "uid"),
+            role=fields.choice(Role, data, "role"),
+            display_name=fields.text(data, "displayName"),
+            email=fields.text(data, "email"),
+            disabled=fields.flag(data, "disabled", False),
         )
 
 
@@ -121,7 +123,9 @@ class Usage:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> Usage:
         data = data or {}
-        return cls(int(data.get("promptTokens", 0)), int(data.get("completionTokens", 0)))
+        if not isinstance(data, Mapping):
+            raise TypeError("usage is not a map")
+        return cls(fields.count(data, "promptTokens"), fields.count(data, "completionTokens"))
 
 
 @dataclass(frozen=True)
@@ -209,18 +213,18 @@ class Message:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Message:
         return cls(
-            id=data["id"],
-            seq=int(data["seq"]),
-            author_uid=data["authorUid"],
-            author_role=AuthorRole(data["authorRole"]),
-            visibility=Visibility(data["visibility"]),
-            text=data.get("text", ""),
+            id=fields.required_text(data, "id"),
+            seq=fields.count(data, "seq", -1),  # missing: -1, refused as negative
+            author_uid=fields.required_text(data, "authorUid"),
+            author_role=fields.choice(AuthorRole, data, "authorRole"),
+            visibility=fields.choice(Visibility, data, "visibility"),
+            text=fields.text(data, "text", limit=fields.LONG_TEXT),
             created_at=as_datetime(data["createdAt"]),
-            status=MessageStatus(data.get("status", MessageStatus.COMPLETE.value)),
+            status=fields.choice(MessageStatus, data, "status", MessageStatus.COMPLETE),
             usage=Usage.from_dict(data["usage"]) if data.get("usage") else None,
-            error=data.get("error"),
-            reply_to=data.get("replyTo"),
-            attempt=int(data.get("attempt") or 0),
+            error=fields.optional_text(data, "error"),
+            reply_to=fields.optional_text(data, "replyTo", limit=64),
+            attempt=fields.count(data, "attempt"),
             updated_at=as_datetime(data["updatedAt"]) if data.get("updatedAt") else None,
             retry_at=as_datetime(data["retryAt"]) if data.get("retryAt") else None,
         )
@@ -342,16 +346,21 @@ class Ticket:
     assistant_active: bool = True
     seen_by: Mapping[str, int] = field(default_factory=dict)
 
-    def activity_fields(self, message: Message) -> dict[str, Any]:
-        """The stored ticket fields that change when ``message`` joins the shared thread."""
-        fields: dict[str, Any] = {
-            "lastSeq": message.seq,
-            "updatedAt": message.created_at,
-            "lastAuthorRole": message.author_role.value,
-        }
+    @staticmethod
+    def activity_fields(message: Message) -> dict[str, Any]:
+        """The stored ticket fields that change when ``message`` joins the shared thread.
+
+        ``lastMessageId`` names the message that took ``lastSeq`` (``firestore.rules`` checks a
+        client's bump comes with it). An internal note moves nothing a customer sees: not
+        ``updatedAt`` (the customer's "last activity"), not ``lastAuthorRole``.
+        """
+        activity: dict[str, Any] = {"lastSeq": message.seq, "lastMessageId": message.id}
+        if message.is_internal:
+            return activity
+        activity |= {"updatedAt": message.created_at, "lastAuthorRole": message.author_role.value}
         if message.author_role is AuthorRole.CUSTOMER:
-            fields["lastCustomerSeq"] = message.seq
-        return fields
+            activity["lastCustomerSeq"] = message.seq
+        return activity
 
     def after_message(self, message: Message) -> Ticket:
         return Ticket.from_dict({**self.to_dict(), **self.activity_fields(message)})
@@ -384,22 +393,22 @@ class Ticket:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Ticket:
-        last_role = data.get("lastAuthorRole")
+        """Strict: a field of the wrong type, size or value makes the ticket malformed."""
         return cls(
-            id=data["id"],
-            customer_uid=data["customerUid"],
-            customer_name=data.get("customerName", ""),
-            subject=data.get("subject", ""),
-            status=Status(data.get("status", Status.OPEN.value)),
-            assignee_uid=data.get("assigneeUid"),
-            labels=tuple(data.get("labels", ())),
+            id=fields.required_text(data, "id", limit=64),
+            customer_uid=fields.required_text(data, "customerUid", limit=64),
+            customer_name=fields.text(data, "customerName"),
+            subject=fields.text(data, "subject"),
+            status=fields.choice(Status, data, "status", Status.OPEN),
+            assignee_uid=fields.optional_text(data, "assigneeUid", limit=64),
+            labels=fields.texts(data, "labels"),
             created_at=as_datetime(data["createdAt"]),
             updated_at=as_datetime(data["updatedAt"]),
-            last_seq=int(data.get("lastSeq", 0)),
-            last_customer_seq=int(data.get("lastCustomerSeq", 0)),
-            last_author_role=AuthorRole(last_role) if last_role else None,
-            assistant_active=bool(data.get("assistantActive", True)),
-            seen_by={str(k): int(v) for k, v in (data.get("seenBy") or {}).items()},
+            last_seq=fields.count(data, "lastSeq"),
+            last_customer_seq=fields.count(data, "lastCustomerSeq"),
+            last_author_role=fields.optional_choice(AuthorRole, data, "lastAuthorRole"),
+            assistant_active=fields.flag(data, "assistantActive", True),
+            seen_by=fields.counts(data, "seenBy"),
         )
 
 

@@ -1,8 +1,10 @@
 """Transcript exports: JSON (versioned schema), Markdown and printable HTML.
 
 Each format is produced as an iterator of text chunks, reading the thread page by page, so a
-10,000-message ticket exports in bounded memory. Every user-supplied text is escaped for its
-format: nothing in a message can become markup, a link or a formula.
+10,000-message ticket exports in bounded memory. Every text people or the model wrote follows
+the app's one rendering policy (:mod:`tickets.rendering`): message bodies keep the safe
+Markdown subset (Markdown and HTML), everything else is plain text; nothing can become a
+link, an image, markup or a formula.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from tickets import rendering
 from tickets.domain import AuthorRole, ConversationRef, Message, Ticket
 from tickets.store import ThreadStore
 
@@ -30,9 +33,9 @@ FORMATS = {
 }
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PAGE = 500
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#|~!])")
-_MD_LINE_START = re.compile(r"^(\s*)([+=-])", re.M)
-_MD_ORDERED = re.compile(r"^(\s*\d+)\.", re.M)
+# left raw by json.dumps(ensure_ascii=False): DEL and C1 controls, direction overrides and
+# isolates, line and paragraph separators. Escaped, they read back the same and act on nothing.
+_JSON_INVISIBLE = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 AUTHOR = {
     AuthorRole.CUSTOMER: "Customer",
     AuthorRole.ASSISTANT: "AI assistant",
@@ -41,12 +44,36 @@ AUTHOR = {
 }
 
 
+# what a customer's export says about the ticket: nothing agents keep for themselves (labels,
+# the assignee, who has read it, the internal numbering, search keys)
+CUSTOMER_TICKET_FIELDS = (
+    "id",
+    "customerUid",
+    "customerName",
+    "subject",
+    "status",
+    "createdAt",
+    "updatedAt",
+)
+SUPPORT_AGENT = "support-agent"  # an agent's uid as a customer's export shows it
+
+
 @dataclass(frozen=True)
 class ExportRequest:
     ticket: Ticket
     include_internal: bool
     exported_by: str
     exported_at: datetime
+    for_customer: bool = False  # the customer's own copy: their numbering, no agent-only fields
+
+
+def numbered(threads: ThreadStore, req: ExportRequest) -> Iterator[tuple[int, Message]]:
+    """The messages with the number each reader knows them by: agents see the thread's
+    ``seq``; a customer counts only the messages they can see (its gaps would show where
+    internal notes are)."""
+    messages = iter_messages(threads, req.ticket.id, req.include_internal)
+    for n, message in enumerate(messages, start=1):
+        yield (n if req.for_customer else message.seq), message
 
 
 def iter_messages(
@@ -72,18 +99,41 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
-def ticket_record(ticket: Ticket) -> dict[str, Any]:
+def dumps(value: Any) -> str:
+    """JSON with every character that could act on a terminal or a display escaped: lossless
+    (a reader gets the exact text back) and inert on screen."""
+    text = json.dumps(value, default=_jsonable, ensure_ascii=False)
+    return _JSON_INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def ticket_record(ticket: Ticket, *, for_customer: bool = False) -> dict[str, Any]:
     data = ticket.to_dict()
+    if for_customer:
+        return {key: data[key] for key in CUSTOMER_TICKET_FIELDS}
     for private in ("searchKeys", "seenBy"):
         data.pop(private, None)
     return data
 
 
-def message_record(message: Message) -> dict[str, Any]:
-    """A message as exported: what happened, not the bookkeeping of how a reply was written."""
+def author_of(message: Message, *, for_customer: bool = False) -> str:
+    if for_customer and message.author_role is AuthorRole.AGENT:
+        return SUPPORT_AGENT
+    return message.author_uid
+
+
+def message_record(
+    message: Message, number: int | None = None, *, for_customer: bool = False
+) -> dict[str, Any]:
+    """A message as exported: what happened, not the bookkeeping of how a reply was written.
+    A customer's copy numbers messages their way, names no agent and carries no usage."""
     data = message.to_dict()
     for private in ("attempt", "updatedAt", "retryAt"):
         data.pop(private, None)
+    if for_customer:
+        data.pop("usage", None)
+        data["authorUid"] = author_of(message, for_customer=True)
+    if number is not None:
+        data["seq"] = number
     return data
 
 
@@ -94,20 +144,13 @@ def to_json(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
         "exportedAt": req.exported_at,
         "exportedBy": req.exported_by,
         "includesInternal": req.include_internal,
-        "ticket": ticket_record(req.ticket),
+        "ticket": ticket_record(req.ticket, for_customer=req.for_customer),
     }
-    yield json.dumps(head, default=_jsonable, ensure_ascii=False)[:-1] + ', "messages": ['
-    for i, message in enumerate(iter_messages(threads, req.ticket.id, req.include_internal)):
+    yield dumps(head)[:-1] + ', "messages": ['
+    for i, (number, message) in enumerate(numbered(threads, req)):
         prefix = "\n  " if i == 0 else ",\n  "
-        yield prefix + json.dumps(message_record(message), default=_jsonable, ensure_ascii=False)
+        yield prefix + dumps(message_record(message, number, for_customer=req.for_customer))
     yield "\n]}\n"
-
-
-def md_escape(text: str) -> str:
-    """Inert Markdown: no markup, links, HTML, headings, lists or setext underlines."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", text)
-    escaped = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
-    return _MD_ORDERED.sub(lambda m: m.group(1) + "\\.", escaped)
 
 
 def _label(message: Message) -> str:
@@ -121,15 +164,15 @@ def _label(message: Message) -> str:
 
 def to_markdown(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
     t = req.ticket
-    yield f"# {md_escape(t.subject)}\n\n"
-    yield f"- Ticket: `{t.id}`\n- Customer: {md_escape(t.customer_name)}\n"
+    yield f"# {rendering.inline(t.subject)}\n\n"
+    yield f"- Ticket: `{t.id}`\n- Customer: {rendering.inline(t.customer_name)}\n"
     yield f"- Status: {t.status.label}\n- Opened: {t.created_at:%Y-%m-%d %H:%M} UTC\n"
     yield f"- Exported: {req.exported_at:%Y-%m-%d %H:%M} UTC"
     yield " (with internal notes)\n\n" if req.include_internal else " (public messages)\n\n"
-    for m in iter_messages(threads, t.id, req.include_internal):
-        yield f"### #{m.seq} · {_label(m)} · {m.created_at:%Y-%m-%d %H:%M}\n\n"
-        body = "\n".join("> " + md_escape(line) if line else ">" for line in m.text.splitlines())
-        yield (body or "> _(empty)_") + "\n\n"
+    for number, m in numbered(threads, req):
+        yield f"### #{number} · {_label(m)} · {m.created_at:%Y-%m-%d %H:%M}\n\n"
+        lines = rendering.markdown(m.text).splitlines() if m.text.strip() else ["_(empty)_"]
+        yield "\n".join(f"> {line}" if line else ">" for line in lines) + "\n\n"
 
 
 _CSS = """
@@ -137,33 +180,37 @@ body{font:15px/1.5 system-ui,sans-serif;max-width:800px;margin:2em auto;color:#1
 .meta{color:#59636e}.msg{border-left:4px solid #d0d7de;padding:.3em 1em;margin:1em 0}
 .customer{border-color:#0969da}.assistant{border-color:#8250df}.agent{border-color:#1a7f37}
 .internal{background:#fff8c5;border-color:#9a6700}.system{border-color:#59636e}
-.head{font-size:13px;color:#59636e}.text{white-space:pre-wrap;overflow-wrap:anywhere}
+.head{font-size:13px;color:#59636e}.text{overflow-wrap:anywhere}.text p{margin:.4em 0}
 @media print{.msg{break-inside:avoid}}
 """
 
 
 def to_html(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
     t, e = req.ticket, html.escape
+    subject, name = rendering.plain_line(t.subject), rendering.plain_line(t.customer_name)
     yield (
         "<!doctype html><html><head><meta charset='utf-8'>"
         "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
         "style-src 'unsafe-inline'\">"
-        f"<title>{e(t.subject)}</title><style>{_CSS}</style></head><body>"
-        f"<h1>{e(t.subject)}</h1><p class='meta'>Ticket {e(t.id)} · {e(t.customer_name)} · "
+        f"<title>{e(subject)}</title><style>{_CSS}</style></head><body>"
+        f"<h1>{e(subject)}</h1><p class='meta'>Ticket {e(t.id)} · {e(name)} · "
         f"{e(t.status.label)} · exported {req.exported_at:%Y-%m-%d %H:%M} UTC"
         f"{' · with internal notes' if req.include_internal else ''}</p>"
     )
-    for m in iter_messages(threads, t.id, req.include_internal):
+    for number, m in numbered(threads, req):
         css = "internal" if m.is_internal else m.author_role.value
         yield (
-            f"<div class='msg {css}'><div class='head'>#{m.seq} · {e(_label(m))} · "
-            f"{m.created_at:%Y-%m-%d %H:%M}</div><div class='text'>{e(m.text)}</div></div>"
+            f"<div class='msg {css}'><div class='head'>#{number} · {e(_label(m))} · "
+            f"{m.created_at:%Y-%m-%d %H:%M}</div>"
+            f"<div class='text'>{rendering.html(m.text)}</div></div>"
         )
     yield "</body></html>\n"
 
 
 def csv_cell(text: str) -> str:
-    """A cell a spreadsheet shows as text: a leading =, +, -, @ can't start a formula."""
+    """A cell a spreadsheet shows as text: a leading =, +, -, @ can't start a formula, and
+    control, escape and direction characters show as ``\\uXXXX``."""
+    text = rendering.visible(text)
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
@@ -178,13 +225,13 @@ def to_csv(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
         return buffer.getvalue()
 
     yield row(["seq", "time", "author", "role", "visibility", "status", "text"])
-    for m in iter_messages(threads, req.ticket.id, req.include_internal):
+    for number, m in numbered(threads, req):
         when = m.created_at.isoformat(timespec="seconds")
         yield row(
             [
-                str(m.seq),
+                str(number),
                 when,
-                m.author_uid,
+                author_of(m, for_customer=req.for_customer),
                 m.author_role.value,
                 m.visibility.value,
                 m.status.value,

@@ -6,6 +6,7 @@ Every id that reaches a store matches ``ID_PATTERN``: no ``/``, no ``.`` or ``..
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 
@@ -28,6 +29,20 @@ def _random(length: int) -> str:
 
 def new_ticket_id() -> str:
     return f"tk-{_random(10)}"
+
+
+def new_request_key() -> str:
+    """A form's own key: sent again with a retried submit, so the retry is the same ticket."""
+    return f"rq-{_random(20)}"
+
+
+def derived_ticket_id(uid: str, request_key: str) -> str:
+    """The ticket id for a user's request: a retry with the same key is the same ticket, and
+    no key can name another user's ticket (80 bits of SHA-256 over the uid and the key)."""
+    digest = hashlib.sha256(f"{uid}\x00{request_key}".encode()).digest()
+    bits = int.from_bytes(digest[:10], "big")
+    chars = [_ALPHABET[(bits >> shift) & 31] for shift in range(75, -1, -5)]
+    return "tk-" + "".join(chars)
 
 
 def new_message_id() -> str:

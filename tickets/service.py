@@ -7,10 +7,12 @@ reads its ticket once however many things it does with it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from common.errors import AppError
 from tickets import export, policy, queue
 from tickets.domain import (
     AuditEvent,
@@ -26,11 +28,25 @@ from tickets.domain import (
     utcnow,
 )
 from tickets.errors import Conflict, InvalidInput, NotSignedIn
-from tickets.ids import new_event_id, new_message_id, new_ticket_id, validate_id
+from tickets.ids import (
+    derived_ticket_id,
+    new_event_id,
+    new_message_id,
+    new_ticket_id,
+    validate_id,
+)
 from tickets.queue import QueueFilter, QueueItem
 from tickets.store import Store, TicketChanges, TicketQuery
-from tickets.text import TextLimits, clean_labels, clean_message, clean_subject
+from tickets.text import (
+    TextLimits,
+    clean_email,
+    clean_labels,
+    clean_message,
+    clean_name,
+    clean_subject,
+)
 
+log = logging.getLogger(__name__)
 SYSTEM_UID = "system"
 HUMAN_REQUESTED = (
     "You asked for a person. A support agent will reply in this thread; "
@@ -93,7 +109,11 @@ class TicketService:
         return user
 
     def sign_in(self, uid: str, display_name: str, email: str = "") -> User:
-        """Find or create the user for a verified identity. New users are customers."""
+        """Find or create the user for a verified identity. New users are customers.
+
+        The provider's name and e-mail are cleaned (one short plain line; a broken character
+        never fails a sign-in): they are shown to agents and in exports."""
+        display_name, email = clean_name(display_name), clean_email(email)
         existing = self.store.users.get(validate_id(uid, "user"))
         if existing is not None:
             if existing.disabled:
@@ -115,10 +135,30 @@ class TicketService:
     # -- tickets --------------------------------------------------------------------------
 
     def access(self, user: User, ticket_id: str) -> TicketAccess:
-        """Read and check the ticket once; later calls of this request take the result."""
+        """Read and check the ticket once; later calls of this request take the result.
+
+        A ticket the user may not see gets the same "not found" as a missing one; asking for
+        someone else's ticket is logged and audited (the answer stays the same)."""
         validate_id(ticket_id, "ticket")
-        ticket = policy.require_view(user, ticket_id, self.store.tickets.get(ticket_id))
-        return TicketAccess(user, ticket)
+        ticket = self.store.tickets.get(ticket_id)
+        if ticket is not None and not policy.can_view(user, ticket):
+            self._refused(user, ticket)
+        return TicketAccess(user, policy.require_view(user, ticket_id, ticket))
+
+    def _refused(self, user: User, ticket: Ticket) -> None:
+        log.warning("refused %s %s access to ticket %s", user.role.value, user.uid, ticket.id)
+        event = AuditEvent(
+            new_event_id(),
+            "access_refused",
+            user.uid,
+            ticket.id,
+            self.clock(),
+            {"role": user.role.value},
+        )
+        try:
+            self.store.audit.record(event)
+        except AppError as exc:  # the answer must not change: still "not found"
+            log.error("could not audit the refusal for ticket %s: %s", ticket.id, exc.code)
 
     def ticket(self, user: User, ticket_id: str) -> Ticket:
         return self.access(user, ticket_id).ticket
@@ -129,15 +169,22 @@ class TicketService:
         subject: str,
         text: str,
         *,
-        ticket_id: str | None = None,
+        request_key: str | None = None,
         message_id: str | None = None,
     ) -> Ticket:
-        """Open a ticket with its first message. Pass the same ids to retry safely."""
+        """Open a ticket with its first message. Pass the same request key and message id to
+        retry safely. A caller never names the ticket id: it is derived from the user and
+        the request key, so no key can reach (or reveal) another user's ticket."""
         subject = clean_subject(subject, self.limits)
         text = clean_message(text, self.limits)
         now = self.clock()
+        ticket_id = (
+            derived_ticket_id(user.uid, validate_id(request_key, "request"))
+            if request_key
+            else new_ticket_id()
+        )
         ticket = Ticket(
-            id=validate_id(ticket_id or new_ticket_id(), "ticket"),
+            id=ticket_id,
             customer_uid=user.uid,
             customer_name=user.display_name,
             subject=subject,
@@ -152,7 +199,9 @@ class TicketService:
         )
         stored, created = self.store.tickets.create(ticket, first)
         if not created and stored.customer_uid != user.uid:
-            raise Conflict(f"Ticket id {ticket.id} is already taken.")
+            # an 80-bit collision with someone else's ticket: say nothing, open a new one
+            log.warning("derived ticket id %s was taken; opened under a new id", ticket.id)
+            stored, _ = self.store.tickets.create(replace(ticket, id=new_ticket_id()), first)
         return stored
 
     def my_tickets(self, user: User, limit: int = 50) -> list[Ticket]:
@@ -330,7 +379,9 @@ class TicketService:
                 {"format": fmt, "includeInternal": internal},
             )
         )
-        request = export.ExportRequest(access.ticket, internal, access.user.uid, now)
+        request = export.ExportRequest(
+            access.ticket, internal, access.user.uid, now, for_customer=not access.sees_internal
+        )
         return export.render(self.store.threads, fmt, request)
 
     def agents(self, user: User) -> list[User]:

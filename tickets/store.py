@@ -97,16 +97,10 @@ class TicketChanges:
 
     @property
     def touches_activity(self) -> bool:
-        """Marking a ticket seen is not activity; every other change is."""
-        return any(
-            (
-                self.status is not None,
-                self.assignee_uid is not None,
-                self.clear_assignee,
-                self.labels is not None,
-                self.assistant_active is not None,
-            )
-        )
+        """What a customer sees change is activity (``updatedAt``, their "last activity"): the
+        status, and whether the assistant or a person answers. Agent-only fields (labels,
+        the assignee, who has seen it) move nothing a customer sees."""
+        return self.status is not None or self.assistant_active is not None
 
 
 @dataclass(frozen=True)
@@ -124,7 +118,12 @@ class UsageTotals:
 class UserStore(Protocol):
     def get(self, uid: str) -> User | None: ...
     def save(self, user: User) -> None: ...
-    def find(self, limit: int = 100, role: Role | None = None) -> list[User]: ...
+
+    def find(
+        self, limit: int = 100, role: Role | None = None, after: str | None = None
+    ) -> list[User]:
+        """Users in uid order, a page at a time (``after``: the last uid of the page before)."""
+        ...
 
 
 class TicketStore(Protocol):

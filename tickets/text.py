@@ -12,6 +12,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BIDI_CONTROL = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f]")
 _LABEL = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
 _NOT_FOR_TERMINALS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+NAME_MAX_CHARS = 100
+EMAIL_MAX_CHARS = 254
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,24 @@ def clean_subject(text: object, limits: TextLimits) -> str:
             f"{limits.subject_max_chars}. Put the details in the message."
         )
     return cleaned
+
+
+def clean_name(text: object, max_chars: int = NAME_MAX_CHARS) -> str:
+    """A name from an identity provider (or an operator): never refused, since sign-in must
+    not fail on it, but made one short, plain line: a broken character (a lone surrogate)
+    becomes U+FFFD, control, escape and direction characters go, whitespace runs become one
+    space, and it is cut to ``max_chars``."""
+    if not isinstance(text, str):
+        return ""
+    text = _SURROGATE.sub("\ufffd", text)
+    text = _BIDI_CONTROL.sub("", text)
+    text = " ".join(_CONTROL.sub(" ", text).split())
+    return preview(text, max_chars - 1) if len(text) > max_chars else text
+
+
+def clean_email(text: object) -> str:
+    """An e-mail address from an identity provider: the same cleaning, no spaces."""
+    return clean_name(text, EMAIL_MAX_CHARS).replace(" ", "")
 
 
 def clean_labels(labels: object, limits: TextLimits) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ import streamlit as st
 from assistant.copilot import SUGGEST, SUMMARIZE
 from common.errors import AppError
 from config.bootstrap import Services
+from tickets import rendering
 from tickets.domain import Message, Status, User
 from tickets.errors import InvalidInput, TicketNotFound
 from tickets.export import FORMATS
@@ -41,7 +42,7 @@ def render(services: Services, user: User) -> None:
             problem = exc.message
     _queue(services, user, items, selected)
     if problem:
-        st.error(problem, icon="🔍")
+        st.error(rendering.inline(problem), icon="🔍")
         return
     if access is None:
         st.header("Pick a ticket from the queue")
@@ -81,7 +82,7 @@ def _queue_items(services: Services, user: User) -> list[QueueItem]:
 
 def _queue(services: Services, user: User, items: list[QueueItem], selected: str | None) -> None:
     with st.sidebar:
-        st.markdown(f"### 🎧 Queue\n**{user.display_name}** · agent")
+        st.markdown(f"### 🎧 Queue\n**{rendering.inline(user.display_name)}** · agent")
         counts = _cached("queue-counts", COUNTS_TTL_S, lambda: services.tickets.queue_counts(user))
         st.caption(
             f"Mine {counts['mine']} · unassigned {counts['unassigned']} · "
@@ -105,8 +106,9 @@ def _queue(services: Services, user: User, items: list[QueueItem], selected: str
         for item in items:
             t = item.ticket
             dot = "🔵 " if item.unread else ""
+            subject, name = rendering.inline(t.subject, 90), rendering.inline(t.customer_name, 40)
             st.button(
-                f"{dot}{t.subject}  \n{t.customer_name} · {t.status.label} · {ago(t.updated_at)}",
+                f"{dot}{subject}  \n{name} · {t.status.label} · {ago(t.updated_at)}",
                 key=f"queue-{t.id}",
                 on_click=_select,
                 args=(t.id,),
@@ -128,12 +130,12 @@ def _agent_names(services: Services, user: User) -> dict[str, str]:
 
 def _ticket(services: Services, access: TicketAccess) -> None:
     ticket = access.ticket
-    st.header(ticket.subject)
+    st.header(rendering.inline(ticket.subject), anchor=False)
     names = _agent_names(services, access.user)
     assignee = names.get(ticket.assignee_uid or "", ticket.assignee_uid or "unassigned")
     st.markdown(
-        f"{status_badge(ticket)} · `{ticket.id}` · {ticket.customer_name} · "
-        f"assignee: {assignee} · opened {ago(ticket.created_at)}"
+        f"{status_badge(ticket)} · `{ticket.id}` · {rendering.inline(ticket.customer_name)} · "
+        f"assignee: {rendering.inline(assignee)} · opened {ago(ticket.created_at)}"
     )
     _actions(services, access, names)
     page = services.pages.ticket_page(access, limit=page_limit(ticket.id))
@@ -179,7 +181,7 @@ def _actions(services: Services, access: TicketAccess, names: dict[str, str]) ->
                 if ai_on != ticket.assistant_active:
                     services.tickets.set_assistant_active(access, ai_on)
             except AppError as exc:
-                st.error(exc.message)
+                st.error(rendering.inline(exc.message))
                 return
             st.session_state.pop("queue-counts", None)
             st.rerun()

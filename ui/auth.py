@@ -3,13 +3,17 @@
 - With an ``[auth]`` section in ``.streamlit/secrets.toml``: Streamlit's ``st.login`` (OIDC).
   The identity (issuer + subject) maps to a stable user id; new users are customers and
   agents are granted by the operator (``python -m tickets grant-agent UID``).
-- Without it: a clearly marked demo sign-in to pick a seeded user, refused unless the server
-  listens on loopback or ``ALLOW_DEMO_LOGIN=true``.
+- Without it: a clearly marked demo sign-in to pick a seeded user. The gate comes first and
+  looks at the address the server actually listens on (``server.address``; empty means every
+  interface): off loopback it is refused unless ``ALLOW_DEMO_LOGIN=true``. The chosen user
+  lives in this browser session only (``st.session_state``), never in the URL: a copied link
+  signs nobody in.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 
 import streamlit as st
 
@@ -18,8 +22,8 @@ from tickets.domain import Role, User
 from tickets.errors import InvalidInput, NotSignedIn
 from ui.runtime import auth_configured
 
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-DEMO_PARAM = "demo_user"
+DEMO_USER_KEY = "demo-user"  # session state: the demo user picked in this browser session
+LEGACY_DEMO_PARAM = "demo_user"  # once read from the URL; now dropped from it, never honoured
 
 
 def identity_uid(issuer: str, subject: str) -> str:
@@ -27,9 +31,20 @@ def identity_uid(issuer: str, subject: str) -> str:
     return "u-" + hashlib.sha256(f"{issuer}|{subject}".encode()).hexdigest()[:24]
 
 
+def is_loopback(address: str) -> bool:
+    """True only for an address that is loopback; empty (every interface) is not."""
+    if address == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def demo_allowed(services: Services) -> bool:
+    """The demo sign-in only while the server listens on loopback, or when opted in."""
     address = str(st.get_option("server.address") or "")
-    return address in LOOPBACK or services.settings.allow_demo_login
+    return is_loopback(address) or services.settings.allow_demo_login
 
 
 def sign_in(services: Services) -> User:
@@ -56,20 +71,28 @@ def _oidc(services: Services) -> User:
 
 
 def _demo(services: Services) -> User:
-    uid = st.query_params.get(DEMO_PARAM)
-    if uid:
-        try:
-            return services.tickets.current_user(uid)
-        except (NotSignedIn, InvalidInput):  # unknown or invalid id: back to the picker
-            del st.query_params[DEMO_PARAM]
-    _welcome()
-    if not demo_allowed(services):
+    if LEGACY_DEMO_PARAM in st.query_params:  # an identity in a link is never honoured
+        del st.query_params[LEGACY_DEMO_PARAM]
+    if not demo_allowed(services):  # the gate first, before any identity is looked at
+        st.session_state.pop(DEMO_USER_KEY, None)
+        _welcome()
         st.error(
             "Sign-in is not configured. Add an [auth] section to .streamlit/secrets.toml "
             "(see the README), or, for a local demo only, listen on 127.0.0.1 or set "
             "ALLOW_DEMO_LOGIN=true."
         )
         st.stop()
+    uid = st.session_state.get(DEMO_USER_KEY)
+    signed_out = False
+    if uid:
+        try:  # read again on every run: a disabled account is signed out at once
+            return services.tickets.current_user(str(uid))
+        except (NotSignedIn, InvalidInput):
+            st.session_state.pop(DEMO_USER_KEY, None)
+            signed_out = True
+    _welcome()
+    if signed_out:
+        st.info("You were signed out (the account is disabled or gone).", icon="🔒")
     st.warning(
         "**Demo sign-in** — no password: pick a seeded user. For local trials only; "
         "configure real sign-in before anyone else can reach this server.",
@@ -86,7 +109,7 @@ def _demo(services: Services) -> User:
         st.stop()
     choice = st.selectbox("Sign in as", list(labels), format_func=labels.__getitem__)
     if st.button("Continue", type="primary"):
-        st.query_params[DEMO_PARAM] = choice
+        st.session_state[DEMO_USER_KEY] = choice
         st.rerun()
     st.stop()
 

@@ -9,8 +9,8 @@ import streamlit as st
 
 from assistant.budget import BudgetStatus
 from assistant.pages import MemoryView
+from tickets import rendering
 from tickets.domain import AuthorRole, Message, MessageStatus, Status, Ticket, utcnow
-from ui.safe import formatted, plain
 
 AVATAR = {
     AuthorRole.CUSTOMER: "👤",
@@ -57,15 +57,11 @@ def render_message(
 ) -> None:
     with st.chat_message(message.author_role.value, avatar=AVATAR[message.author_role]):
         label = author_label(message, viewer_is_agent=viewer_is_agent, names=names)
-        head = f"**{plain(label)}**"
+        head = f"**{rendering.inline(label)}**"
         if viewer_is_agent:  # customers never see the numbering: its gaps are internal notes
             head += f" · #{message.seq}"
         st.caption(f"{head} · {ago(message.created_at)}")
-        body = (
-            formatted(message.text)
-            if message.author_role is AuthorRole.ASSISTANT
-            else plain(message.text)
-        )
+        body = rendering.markdown(message.text)  # the one policy, for every author
         if message.is_internal:
             st.warning(body, icon="🔒")
         elif message.status is MessageStatus.PENDING:
@@ -73,7 +69,7 @@ def render_message(
         elif body:
             st.markdown(body)
         if message.status in (MessageStatus.FAILED, MessageStatus.TRUNCATED):
-            st.error(message.error or "This reply did not finish.", icon="⚠️")
+            st.error(rendering.inline(message.error or "This reply did not finish."), icon="⚠️")
             if on_retry is not None:
                 wait = message.retry_at is not None and message.retry_at > utcnow()
                 st.button(

@@ -6,13 +6,15 @@ retried send reuses the same message id, so it is never stored twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 
 import streamlit as st
 
 from assistant.errors import BudgetExceeded
 from assistant.pipeline import ReplyRun
 from common.errors import AppError
+from tickets import rendering
 from tickets.domain import AuthorRole, Message, User
 from tickets.ids import new_message_id
 from ui.components import AVATAR, author_label
@@ -37,7 +39,7 @@ def post_safely(scope: str, text: str, post: Callable[[str, str], Message]) -> M
         message = post(text, draft_id(scope))
     except AppError as exc:
         st.session_state[f"unsent:{scope}"] = text
-        st.error(exc.message, icon="⚠️")
+        st.error(rendering.inline(exc.message), icon="⚠️")
         return None
     forget_draft(scope)
     return message
@@ -60,24 +62,38 @@ def stream_reply(start: Callable[[], ReplyRun | None], *, waiting_note: str) -> 
     try:
         run = start()
     except BudgetExceeded as exc:
-        st.warning(exc.message, icon="⏸️")
+        st.warning(rendering.inline(exc.message), icon="⏸️")
         return False
     except AppError as exc:
-        st.error(exc.message, icon="⚠️")
+        st.error(rendering.inline(exc.message), icon="⚠️")
         return False
     if run is None:
         st.info(waiting_note, icon="🎧")
         return False
     with st.chat_message("assistant", avatar=AVATAR[AuthorRole.ASSISTANT]):
         st.caption("**AI assistant**")
-        st.write_stream(run)
+        write_safely(run)
         if run.error:
-            st.error(run.error, icon="⚠️")
+            st.error(rendering.inline(run.error), icon="⚠️")
     return True
+
+
+def write_safely(chunks: Iterable[str], *, every_s: float = 0.05) -> str:
+    """Stream text into the page under the same rendering policy as a stored message (never
+    ``st.write_stream``, which would render raw Markdown: live links, loading images)."""
+    shown = st.empty()
+    text, drawn_at = "", 0.0
+    for chunk in chunks:
+        text += chunk
+        if time.monotonic() - drawn_at >= every_s:
+            shown.markdown(rendering.markdown(text) + " ▌")
+            drawn_at = time.monotonic()
+    shown.markdown(rendering.markdown(text) if text.strip() else "_(no text)_")
+    return text
 
 
 def show_own_message(user: User, message: Message) -> None:
     with st.chat_message(message.author_role.value, avatar=AVATAR[message.author_role]):
-        head = f"**{author_label(message, viewer_is_agent=user.is_agent)}**"
+        head = f"**{rendering.inline(author_label(message, viewer_is_agent=user.is_agent))}**"
         st.caption(head + (f" · #{message.seq}" if user.is_agent else ""))
-        st.text(message.text)
+        st.markdown(rendering.markdown(message.text))

@@ -6,10 +6,11 @@ import streamlit as st
 
 from common.errors import AppError
 from config.bootstrap import Services
+from tickets import rendering
 from tickets.domain import Message, Status, Ticket, User
-from tickets.errors import InvalidInput, TicketNotFound
+from tickets.errors import InvalidInput, NotSignedIn, TicketNotFound
 from tickets.export import FORMATS
-from tickets.ids import new_message_id, new_ticket_id
+from tickets.ids import new_message_id, new_request_key
 from tickets.service import TicketAccess
 from ui.auth import sign_out
 from ui.components import ago, context_meter, export_button, rerun_fragment, status_badge
@@ -31,7 +32,7 @@ def render(services: Services, user: User) -> None:
     try:  # the ticket comes from the list just read when it is there: read once per rerun
         access = services.pages.access(user, selected, known=tickets)
     except (TicketNotFound, InvalidInput) as exc:
-        st.error(exc.message, icon="🔍")
+        st.error(rendering.inline(exc.message), icon="🔍")
         st.button("Back to my tickets", on_click=_select, args=(NEW,))
         return
     _ticket_page(services, access)
@@ -43,14 +44,17 @@ def _select(ticket_id: str) -> None:
 
 def _sidebar(user: User, tickets: list[Ticket], selected: str) -> None:
     with st.sidebar:
-        st.markdown(f"### 🎫 Ticket Assistant\nSigned in as **{user.display_name}**")
+        st.markdown(
+            f"### 🎫 Ticket Assistant\nSigned in as **{rendering.inline(user.display_name)}**"
+        )
         st.button("+ New ticket", on_click=_select, args=(NEW,), use_container_width=True)
         st.caption("Your tickets")
         if not tickets:
             st.caption("None yet.")
         for ticket in tickets:
             st.button(
-                f"{ticket.subject}  \n{ticket.status.label} · {ago(ticket.updated_at)}",
+                f"{rendering.inline(ticket.subject, 90)}  \n"
+                f"{ticket.status.label} · {ago(ticket.updated_at)}",
                 key=f"pick-{ticket.id}",
                 on_click=_select,
                 args=(ticket.id,),
@@ -67,7 +71,7 @@ def _new_ticket(services: Services, user: User) -> None:
     st.caption(
         "Describe the problem; the AI assistant answers right away and a person can take over."
     )
-    ids = st.session_state.setdefault("new-ticket-ids", (new_ticket_id(), new_message_id()))
+    ids = st.session_state.setdefault("new-ticket-ids", (new_request_key(), new_message_id()))
     with st.form("new-ticket", clear_on_submit=False):
         subject = st.text_input("Subject", placeholder="e.g. My kettle leaks")
         text = st.text_area("Message", placeholder="What happened? Order numbers help.", height=150)
@@ -76,10 +80,10 @@ def _new_ticket(services: Services, user: User) -> None:
         return
     try:
         ticket = services.tickets.open_ticket(
-            user, subject, text, ticket_id=ids[0], message_id=ids[1]
+            user, subject, text, request_key=ids[0], message_id=ids[1]
         )
     except AppError as exc:
-        st.error(exc.message, icon="⚠️")  # the form keeps what was typed
+        st.error(rendering.inline(exc.message), icon="⚠️")  # the form keeps what was typed
         return
     del st.session_state["new-ticket-ids"]
     st.session_state[f"autoreply:{ticket.id}"] = True
@@ -89,7 +93,7 @@ def _new_ticket(services: Services, user: User) -> None:
 
 def _ticket_page(services: Services, access: TicketAccess) -> None:
     ticket = access.ticket
-    st.header(ticket.subject)
+    st.header(rendering.inline(ticket.subject), anchor=False)
     st.markdown(f"{status_badge(ticket)} · `{ticket.id}` · opened {ago(ticket.created_at)}")
     actions = st.columns([1, 1, 2])
     if ticket.status is not Status.WAITING_ON_AGENT and actions[0].button("🙋 Ask for a person"):
@@ -114,9 +118,15 @@ def _ticket_page(services: Services, access: TicketAccess) -> None:
 def _conversation(services: Services, access: TicketAccess) -> None:
     """Sending a message reruns only this part of the page (which checks the user again)."""
     ticket_id = access.ticket.id
-    user = user_for_fragment(services, access.user, f"conversation:{ticket_id}")
-    if user is not access.user:  # a fragment rerun: read and check the ticket again
-        access = services.tickets.access(user, ticket_id)
+    try:
+        user = user_for_fragment(services, access.user, f"conversation:{ticket_id}")
+        if user is not access.user:  # a fragment rerun: read and check the ticket again
+            access = services.tickets.access(user, ticket_id)
+    except (NotSignedIn, TicketNotFound) as exc:  # disabled or revoked meanwhile: stop here
+        st.error(rendering.inline(exc.message), icon="🔒")
+        if st.button("Reload the page", key=f"reload-{ticket_id}"):
+            st.rerun(scope="app")
+        return
     retry_key, auto_key = f"retry:{ticket_id}", f"autoreply:{ticket_id}"
     page = services.pages.ticket_page(access, limit=page_limit(ticket_id))
     with st.expander("🧠 What the assistant remembers", expanded=page.memory.truncated):

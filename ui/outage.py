@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from tickets import rendering
 from tickets.errors import StoreUnavailable
 
 CHAT_PREFIX = "chat-"
@@ -25,6 +26,6 @@ def keep_typed_text() -> None:
 
 def show_outage(exc: StoreUnavailable) -> None:
     keep_typed_text()
-    st.error(exc.message, icon="🛰️")
+    st.error(rendering.inline(exc.message), icon="🛰️")
     st.caption("Anything you were typing is kept: it will be here to send again.")
     st.button("Try again", type="primary")

@@ -36,7 +36,7 @@ def firestore_store(
     sealer = sealer or Sealer()
     db = FirestoreDb(client, deadline_s=deadline_s)
     store = Store(
-        users=FirestoreUsers(db),
+        users=FirestoreUsers(db, sealer),
         tickets=FirestoreTickets(db, sealer),
         threads=FirestoreThreads(db, sealer),
         checkpoints=FirestoreCheckpoints(db, sealer),

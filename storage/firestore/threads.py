@@ -43,7 +43,7 @@ class FirestoreThreads:
                 fields |= {"ticketId": conv.ticket_id, "agentUid": conv.agent_uid}
                 tx.set(conv_ref, fields, merge=True)
             else:
-                tx.update(conv_ref, Ticket.from_dict(conv_snap.to_dict()).activity_fields(stored))
+                tx.update(conv_ref, Ticket.activity_fields(stored))
             return stored
 
         return self.db.run(lambda: self.db.transaction(body))

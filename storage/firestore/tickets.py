@@ -8,7 +8,7 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from storage.decode import decode_each
+from storage.decode import decode_each, decode_one
 from storage.firestore.db import FirestoreDb
 from storage.sealing import Sealer
 from tickets.domain import ConversationRef, NewMessage, Ticket, utcnow
@@ -16,6 +16,7 @@ from tickets.errors import TicketNotFound
 from tickets.store import UNASSIGNED, TicketChanges, TicketQuery
 
 TRIAGE_FIELDS = ("status", "assigneeUid", "labels", "assistantActive", "updatedAt")
+RESEALED = ("subject", "customerName", "searchKeys")  # rewritten too: under the current key
 
 
 class FirestoreTickets:
@@ -34,7 +35,7 @@ class FirestoreTickets:
             stored = ticket.after_message(message)
             data = self.sealer.seal_message(conv, message.to_dict())
             batch.create(self.db.messages(conv).document(message.id), data)
-        batch.create(ref, stored.to_dict())
+        batch.create(ref, self.sealer.seal_ticket(stored.to_dict()))
 
         def commit() -> tuple[Ticket, bool]:
             try:
@@ -43,14 +44,19 @@ class FirestoreTickets:
                 snap = self.db.get(ref)
                 if not snap.exists:  # taken by a message id alone: vanishingly unlikely
                     raise
-                return Ticket.from_dict(snap.to_dict()), False
+                return self.sealer.open_ticket(snap.to_dict()), False
             return stored, True
 
         return self.db.run(commit)
 
+    def _open(self, snap: Any) -> Ticket:
+        return self.sealer.open_ticket(snap.to_dict())
+
     def get(self, ticket_id: str) -> Ticket | None:
         snap = self.db.run(lambda: self.db.get(self.db.tickets().document(ticket_id)))
-        return Ticket.from_dict(snap.to_dict()) if snap.exists else None
+        if not snap.exists:
+            return None
+        return decode_one(snap, self._open, "ticket")
 
     def update(self, ticket_id: str, changes: TicketChanges) -> Ticket:
         ref = self.db.tickets().document(ticket_id)
@@ -59,9 +65,9 @@ class FirestoreTickets:
             snap = self.db.get(ref, tx)
             if not snap.exists:
                 raise TicketNotFound(ticket_id)
-            ticket = changes.apply(Ticket.from_dict(snap.to_dict()), utcnow())
-            data = ticket.to_dict()
-            update = {k: data[k] for k in TRIAGE_FIELDS}
+            ticket = changes.apply(self._open(snap), utcnow())
+            data = self.sealer.seal_ticket(ticket.to_dict())
+            update = {k: data[k] for k in (*TRIAGE_FIELDS, *RESEALED)}
             update.update({f"seenBy.{uid}": seq for uid, seq in ticket.seen_by.items()})
             tx.update(ref, update)
             return ticket
@@ -72,7 +78,7 @@ class FirestoreTickets:
         q = self._filter(query)
         q = q.order_by("updatedAt", direction=firestore.Query.DESCENDING).limit(query.limit)
         snaps = self.db.run(lambda: self.db.stream(q, "tickets"))
-        return decode_each(snaps, lambda s: Ticket.from_dict(s.to_dict()), "ticket")
+        return decode_each(snaps, self._open, "ticket")
 
     def count(self, query: TicketQuery) -> int:
         aggregate = self._filter(query).count()
@@ -96,7 +102,8 @@ class FirestoreTickets:
             assignee = None if query.assignee == UNASSIGNED else query.assignee
             q = q.where(filter=FieldFilter("assigneeUid", "==", assignee))
         if query.search_key:
-            q = q.where(filter=FieldFilter("searchKeys", "array_contains", query.search_key))
+            token = self.sealer.search_key(query.search_key)
+            q = q.where(filter=FieldFilter("searchKeys", "array_contains", token))
         return q
 
     def ids(self, after: str | None = None, limit: int = 500) -> list[str]:

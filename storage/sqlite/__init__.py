@@ -24,7 +24,7 @@ def sqlite_store(path: str | Path, sealer: Sealer | None = None) -> Store:
     db = Database(path)
     threads = SqliteThreads(db, sealer)
     return Store(
-        users=SqliteUsers(db),
+        users=SqliteUsers(db, sealer),
         tickets=SqliteTickets(db, threads),
         threads=threads,
         checkpoints=SqliteCheckpoints(db, sealer),

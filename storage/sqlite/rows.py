@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
+from storage.sealing import Sealer
 from storage.sqlite.db import dumps, loads, stamp
 from tickets.domain import Ticket
 
 
-def read_ticket(db: sqlite3.Connection, ticket_id: str) -> Ticket | None:
+def read_ticket(db: sqlite3.Connection, ticket_id: str, sealer: Sealer) -> Ticket | None:
     row = db.execute("SELECT data FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
-    return Ticket.from_dict(loads(row["data"])) if row else None
+    return sealer.open_ticket(loads(row["data"])) if row else None
 
 
-def write_ticket(db: sqlite3.Connection, ticket: Ticket, *, insert: bool) -> None:
+def write_ticket(db: sqlite3.Connection, ticket: Ticket, sealer: Sealer, *, insert: bool) -> None:
     values = (
         ticket.customer_uid,
         ticket.status.value,
         ticket.assignee_uid,
         stamp(ticket.updated_at),
-        dumps(ticket.to_dict()),
+        dumps(sealer.seal_ticket(ticket.to_dict())),
         ticket.id,
     )
     if insert:
@@ -34,3 +36,17 @@ def write_ticket(db: sqlite3.Connection, ticket: Ticket, *, insert: bool) -> Non
             "updated_at = ?, data = ? WHERE id = ?",
             values,
         )
+
+
+def write_activity(db: sqlite3.Connection, ticket_id: str, activity: dict[str, Any]) -> None:
+    """A message joined the thread: only the activity fields change (nothing to decrypt)."""
+    row = db.execute("SELECT data FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+    data = loads(row["data"]) | activity
+    updated = activity.get("updatedAt")
+    if updated is None:
+        db.execute("UPDATE tickets SET data = ? WHERE id = ?", (dumps(data), ticket_id))
+        return
+    db.execute(
+        "UPDATE tickets SET updated_at = ?, data = ? WHERE id = ?",
+        (stamp(updated), dumps(data), ticket_id),
+    )

@@ -7,7 +7,7 @@ import sqlite3
 from storage.decode import decode_each
 from storage.sealing import Sealer
 from storage.sqlite.db import Database, dumps, loads
-from storage.sqlite.rows import write_ticket
+from storage.sqlite.rows import write_activity
 from tickets.domain import ConversationRef, Message, NewMessage, Ticket, utcnow
 from tickets.errors import MessageNotFound, TicketNotFound
 from tickets.store import MessageChange, revision_of
@@ -44,9 +44,7 @@ class SqliteThreads:
         ).fetchone()
         if existing:
             return self._open(conv, existing["data"])
-        ticket_row = db.execute(
-            "SELECT data FROM tickets WHERE id = ?", (conv.ticket_id,)
-        ).fetchone()
+        ticket_row = db.execute("SELECT 1 FROM tickets WHERE id = ?", (conv.ticket_id,)).fetchone()
         if ticket_row is None:
             raise TicketNotFound(conv.ticket_id)
         row = db.execute(
@@ -61,8 +59,7 @@ class SqliteThreads:
         message = new.at(seq, utcnow())
         self._write(db, conv, message)
         if not conv.is_copilot:
-            ticket = Ticket.from_dict(loads(ticket_row["data"])).after_message(message)
-            write_ticket(db, ticket, insert=False)
+            write_activity(db, conv.ticket_id, Ticket.activity_fields(message))
         return message
 
     def get(self, conv: ConversationRef, message_id: str) -> Message | None:

@@ -39,6 +39,7 @@ from config.settings import Settings
 from memory.tokens import CharCounter
 from storage.firestore.client import make_firestore_client
 from storage.settings import StoreSettings
+from tests.support.apptest import sign_in_as
 from tests.support.fakes import FakeModel
 from tests.support.services import make_services
 from tests.support.users import ADA, KIM
@@ -94,7 +95,7 @@ def test_hostile_markup_is_inert_in_the_ui(store: Store) -> None:
     use_services(services)
     try:
         at = AppTest.from_file(APP, default_timeout=30)
-        at.query_params["demo_user"] = ADA.uid
+        sign_in_as(at, ADA.uid)
         at.query_params["ticket"] = ticket.id
         at.run()
         assert not at.exception

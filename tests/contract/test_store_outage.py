@@ -17,6 +17,7 @@ from storage.firestore import firestore_store
 from storage.firestore.client import make_firestore_client
 from storage.settings import StoreSettings
 from tests.conftest import new_project_id
+from tests.support.apptest import sign_in_as
 from tests.support.emulator import Emulator
 from tests.support.fakes import FakeModel
 from tests.support.services import make_services
@@ -89,7 +90,7 @@ def test_the_ui_keeps_the_draft_through_an_outage(store: Store, proxy: TcpProxy)
     use_services(services)
     try:
         at = AppTest.from_file(APP, default_timeout=60)
-        at.query_params["demo_user"] = ADA.uid
+        sign_in_as(at, ADA.uid)
         at.query_params["ticket"] = ticket.id
         at.run()
         proxy.down()

@@ -42,7 +42,11 @@ USERS = {
     "ada": {"sub": "ada", "email": "ada@example.com", "name": "Ada Lovelace"},
     "bob": {"sub": "bob", "email": "bob@example.com", "name": "Bob Marley"},
     "kim": {"sub": "kim", "email": "kim@support.example.com", "name": "Kim Park"},
+    "eve": {"sub": "eve", "email": "eve@example.com", "name": "Eve Lane"},
+    "lee": {"sub": "lee", "email": "lee@support.example.com", "name": "Lee Chen"},
+    "dan": {"sub": "dan", "email": "dan@example.com", "name": "Dan Brown"},
 }
+AGENTS = ("kim", "lee")  # granted the agent role before the app starts
 ARTIFACTS = ROOT / "test-artifacts"
 
 pytestmark = pytest.mark.e2e
@@ -59,7 +63,7 @@ class Stack:
         return identity_uid(self.issuer, who)
 
 
-def _wait_http(url: str, timeout: float, what: str, proc: subprocess.Popen[bytes]) -> None:
+def wait_http(url: str, timeout: float, what: str, proc: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -70,6 +74,27 @@ def _wait_http(url: str, timeout: float, what: str, proc: subprocess.Popen[bytes
         except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"{what} did not answer on {url} within {timeout:.0f} s")
+
+
+def launch_streamlit(
+    workdir: Path, env: dict[str, str], address: str, port: int, log: Path
+) -> subprocess.Popen[bytes]:
+    """The app as ``streamlit run`` serves it, listening on ``address``."""
+    return subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "streamlit"),
+            "run",
+            str(ROOT / "app.py"),
+            f"--server.address={address}",
+            f"--server.port={port}",
+            "--server.headless=true",
+            "--browser.gatherUsageStats=false",
+        ],
+        cwd=workdir,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -91,8 +116,9 @@ def stack(
     project = new_project_id()
     settings = StoreSettings("firestore", project=project, emulator_host=firestore_emulator.host)
     store = firestore_store(make_firestore_client(settings))[0]
-    kim = USERS["kim"]
-    store.users.save(User(identity_uid(issuer, "kim"), Role.AGENT, kim["name"], kim["email"]))
+    for who in AGENTS:
+        agent = USERS[who]
+        store.users.save(User(identity_uid(issuer, who), Role.AGENT, agent["name"], agent["email"]))
     (workdir / ".streamlit").mkdir()
     shutil.copy(ROOT / ".streamlit" / "config.toml", workdir / ".streamlit" / "config.toml")
     (workdir / ".streamlit" / "secrets.toml").write_text(
@@ -111,24 +137,10 @@ def stack(
         "OPENAI_BASE_URL": model.base_url,
         "OPENAI_MODEL": "fake-model",
     }
-    app = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "streamlit"),
-            "run",
-            str(ROOT / "app.py"),
-            "--server.address=127.0.0.1",
-            f"--server.port={app_port}",
-            "--server.headless=true",
-            "--browser.gatherUsageStats=false",
-        ],
-        cwd=workdir,
-        env=env,
-        stdout=(logs / "streamlit.log").open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    app = launch_streamlit(workdir, env, "127.0.0.1", app_port, logs / "streamlit.log")
     try:
-        _wait_http(f"{issuer}/.well-known/openid-configuration", 90, "the OIDC provider", oidc)
-        _wait_http(f"http://127.0.0.1:{app_port}/_stcore/health", 90, "Streamlit", app)
+        wait_http(f"{issuer}/.well-known/openid-configuration", 90, "the OIDC provider", oidc)
+        wait_http(f"http://127.0.0.1:{app_port}/_stcore/health", 90, "Streamlit", app)
         yield Stack(f"http://127.0.0.1:{app_port}", issuer, store, model)
     finally:
         app.terminate()

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, ROOT, Stack
+from tests.e2e.conftest import AGENTS, ARTIFACTS, ROOT, Stack
 from tickets.domain import ConversationRef, Role, User
 from tickets.service import TicketService
 
@@ -29,7 +29,7 @@ def sign_in(browser: Any, stack: Stack, who: str, path: str = "/") -> Any:
     page.wait_for_url(re.compile(r".*/oauth2/authorize.*"))
     page.locator(f"button[name='sub'][value='{who}']").click()
     page.wait_for_url(re.compile(re.escape(stack.app_url) + r".*"))
-    page.get_by_text("Signed in as" if who != "kim" else "agent", exact=False).first.wait_for()
+    page.get_by_text("Signed in as" if who not in AGENTS else "agent", exact=False).first.wait_for()
     return page
 
 

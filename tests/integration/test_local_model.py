@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +31,9 @@ def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalMode
 
 @pytest.fixture(scope="module")
 def model(local_server: LocalModelServer) -> OpenAIChatModel:
-    client = make_client(None, local_server.base_url, connect_timeout_s=5, stall_timeout_s=60)
+    client = make_client(
+        local_server.api_key, local_server.base_url, connect_timeout_s=5, stall_timeout_s=60
+    )
     return OpenAIChatModel(client, local_server.model.alias)
 
 
@@ -101,3 +106,47 @@ def test_the_local_server_takes_the_notes_schema(model: OpenAIChatModel) -> None
     assert model.structured_output  # the server did not reject response_format
     assert text.lstrip().startswith("{")
     assert not parse_notes(text).empty
+
+
+def _call(
+    server: LocalModelServer, path: str, headers: dict[str, str], method: str = "POST"
+) -> tuple[int, dict[str, str]]:
+    body = {"model": server.model.alias, "messages": [{"role": "user", "content": "hi"}]}
+    data = json.dumps(body | {"max_tokens": 2}).encode() if method == "POST" else None
+    request = urllib.request.Request(  # noqa: S310 - the test's own loopback server
+        server.address + path,
+        data=data,
+        method=method,
+        headers={"Content-Type": "application/json", **headers},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            return response.status, {k.lower(): v for k, v in response.headers.items()}
+    except urllib.error.HTTPError as exc:
+        return exc.code, {k.lower(): v for k, v in exc.headers.items()}
+
+
+def test_only_this_process_can_use_the_server(local_server: LocalModelServer) -> None:
+    """Another local user or program, without the key made at start, gets nothing."""
+    for path, method in (
+        ("/v1/chat/completions", "POST"),
+        ("/v1/models", "GET"),
+        ("/props", "GET"),
+    ):
+        assert _call(local_server, path, {}, method)[0] == 401, path
+        assert _call(local_server, path, {"Authorization": "Bearer guess"}, method)[0] == 401
+    assert _call(local_server, "/v1/chat/completions", local_server.auth_header)[0] == 200
+    assert len(local_server.api_key) >= 32
+
+
+def test_no_web_page_can_call_the_server(local_server: LocalModelServer) -> None:
+    """No CORS: a page on any origin can't read an answer (even one that had the key)."""
+    evil = {"Origin": "http://evil.example", **local_server.auth_header}
+    _, headers = _call(local_server, "/v1/chat/completions", evil)
+    assert headers.get("access-control-allow-origin", "") in ("", "null")
+    preflight = {"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"}
+    _, headers = _call(local_server, "/v1/chat/completions", preflight, "OPTIONS")
+    assert headers.get("access-control-allow-origin", "") in ("", "null")
+    assert headers.get("access-control-allow-credentials", "false") == "false"
+    status, _ = _call(local_server, "/", local_server.auth_header, "GET")
+    assert status != 200  # and no built-in web UI

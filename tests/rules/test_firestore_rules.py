@@ -124,21 +124,43 @@ def post(
     fields = message_fields(mid, seq, author, role, text, visibility)
     if customize:
         customize(fields)
-    ticket_update = {"lastSeq": seq, "lastAuthorRole": role}
-    mask: tuple[str, ...] = ("lastSeq", "lastAuthorRole")
-    if role == "customer":
-        ticket_update["lastCustomerSeq"] = seq
-        mask += ("lastCustomerSeq",)
-    stamp = ("createdAt",) if "createdAt" not in fields else ()
     return client.commit(
-        client.write(f"tickets/{ticket_id}/messages/{mid}", fields, create=True, server_time=stamp),
         client.write(
-            f"tickets/{ticket_id}",
-            ticket_update,
-            create=False,
-            mask=mask,
-            server_time=("updatedAt",),
+            f"tickets/{ticket_id}/messages/{mid}",
+            fields,
+            create=True,
+            server_time=() if "createdAt" in fields else ("createdAt",),
         ),
+        bump(client, ticket_id, seq, mid, role, public=visibility == "public"),
+    )
+
+
+def bump(
+    client: RestClient,
+    ticket_id: str,
+    seq: int,
+    mid: str,
+    role: str,
+    *,
+    public: bool = True,
+    extra: dict[str, Any] | None = None,
+    stamp: bool | None = None,
+) -> dict[str, Any]:
+    """The ticket update that goes with a post, as the app writes it (``activity_fields``):
+    lastSeq and the message that took it; a public post is activity a customer sees."""
+    update: dict[str, Any] = {"lastSeq": seq, "lastMessageId": mid}
+    if public:
+        update["lastAuthorRole"] = role
+    if role == "customer":
+        update["lastCustomerSeq"] = seq
+    update |= extra or {}
+    stamped = public if stamp is None else stamp
+    return client.write(
+        f"tickets/{ticket_id}",
+        update,
+        create=False,
+        mask=tuple(update),
+        server_time=("updatedAt",) if stamped else (),
     )
 
 
