@@ -324,7 +324,6 @@ class Ticket:
     last_customer_seq: int = 0
     last_author_role: AuthorRole | None = None
     assistant_active: bool = True
-    seen_by: Mapping[str, int] = field(default_factory=dict)
 
     def activity_fields(self, message: Message) -> dict[str, Any]:
         """The stored ticket fields that change when ``message`` joins the shared thread."""
@@ -340,9 +339,10 @@ class Ticket:
     def after_message(self, message: Message) -> Ticket:
         return Ticket.from_dict({**self.to_dict(), **self.activity_fields(message)})
 
-    def unread_for(self, uid: str) -> bool:
-        """New customer activity since this user last opened the ticket."""
-        return self.last_customer_seq > int(self.seen_by.get(uid, 0))
+    def unread(self, seen_seq: int) -> bool:
+        """New customer activity since an agent saw this ticket through ``seen_seq`` (the
+        read state lives outside the ticket document, see :class:`tickets.store.SeenStore`)."""
+        return self.last_customer_seq > seen_seq
 
     def with_changes(self, **changes: Any) -> Ticket:
         return replace(self, **changes)
@@ -362,7 +362,6 @@ class Ticket:
             "lastCustomerSeq": self.last_customer_seq,
             "lastAuthorRole": self.last_author_role.value if self.last_author_role else None,
             "assistantActive": self.assistant_active,
-            "seenBy": dict(self.seen_by),
             "searchKeys": sorted(search_keys(self.subject, self.customer_name, self.id)),
         }
 
@@ -383,7 +382,6 @@ class Ticket:
             last_customer_seq=int(data.get("lastCustomerSeq", 0)),
             last_author_role=AuthorRole(last_role) if last_role else None,
             assistant_active=bool(data.get("assistantActive", True)),
-            seen_by={str(k): int(v) for k, v in (data.get("seenBy") or {}).items()},
         )
 
 

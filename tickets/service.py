@@ -158,9 +158,26 @@ class TicketService:
     def my_tickets(self, user: User, limit: int = 50) -> list[Ticket]:
         return self.store.tickets.find(TicketQuery(customer_uid=user.uid, limit=limit))
 
-    def queue(self, user: User, flt: QueueFilter) -> list[QueueItem]:
+    def queue(
+        self, user: User, flt: QueueFilter, seen: dict[str, int] | None = None
+    ) -> list[QueueItem]:
+        """The agent's queue. ``seen`` is a read-state cache the caller keeps (ticket id ->
+        seq): only tickets missing from it are read, and it is filled in."""
         policy.require_agent(user, "see the ticket queue")
-        return queue.rank(self.store.tickets.find(queue.query_for(flt, user.uid)), flt, user.uid)
+        tickets = self.store.tickets.find(queue.query_for(flt, user.uid))
+        seen = self.seen(user, [t.id for t in tickets], seen)
+        return queue.rank(tickets, flt, seen)
+
+    def seen(
+        self, user: User, ticket_ids: list[str], cache: dict[str, int] | None = None
+    ) -> dict[str, int]:
+        """How far ``user`` has read each ticket, from ``cache`` where it knows."""
+        cache = {} if cache is None else cache
+        missing = [tid for tid in ticket_ids if tid not in cache]
+        if missing:
+            found = self.store.seen.get(user.uid, missing)
+            cache.update({tid: found.get(tid, 0) for tid in missing})
+        return cache
 
     def queue_counts(self, user: User) -> dict[str, int]:
         policy.require_agent(user, "see the ticket queue")
@@ -219,16 +236,14 @@ class TicketService:
 
     def _after_post(self, access: TicketAccess, message: Message, internal: bool) -> None:
         user, ticket = access.user, access.ticket
+        if user.is_agent:
+            self.store.seen.mark(user.uid, ticket.id, message.seq)
         if internal:
             return
         if user.is_agent:  # a human has taken over: the assistant stops auto-replying
             self.store.tickets.update(
                 ticket.id,
-                TicketChanges(
-                    status=Status.WAITING_ON_CUSTOMER,
-                    assistant_active=False,
-                    seen={user.uid: message.seq},
-                ),
+                TicketChanges(status=Status.WAITING_ON_CUSTOMER, assistant_active=False),
             )
         elif ticket.status in (Status.RESOLVED, Status.WAITING_ON_CUSTOMER):
             reopened = Status.OPEN if ticket.assistant_active else Status.WAITING_ON_AGENT
@@ -288,14 +303,17 @@ class TicketService:
         policy.require_agent(access.user, "hand a ticket back to the assistant")
         return self.store.tickets.update(access.ticket.id, TicketChanges(assistant_active=active))
 
-    def mark_seen(self, access: TicketAccess) -> Ticket:
-        """An agent opened the ticket: no unread dot for them. Returns the ticket as shown."""
+    def mark_seen(self, access: TicketAccess, seen: dict[str, int] | None = None) -> None:
+        """An agent has the ticket open: no unread dot for them. Written to the agent's own
+        read state (never the ticket document), and only when a customer message is unread;
+        ``seen`` is the caller's read-state cache (see :meth:`queue`), kept up to date."""
         user, ticket = access.user, access.ticket
-        if user.is_agent and ticket.unread_for(user.uid):
-            return self.store.tickets.update(
-                ticket.id, TicketChanges(seen={user.uid: ticket.last_seq})
-            )
-        return ticket
+        if not user.is_agent:
+            return
+        known = self.seen(user, [ticket.id], seen)
+        if ticket.unread(known[ticket.id]):
+            self.store.seen.mark(user.uid, ticket.id, ticket.last_seq)
+            known[ticket.id] = ticket.last_seq
 
     # -- exports --------------------------------------------------------------------------
 

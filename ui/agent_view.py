@@ -34,9 +34,8 @@ def render(services: Services, user: User) -> None:
     if selected:
         try:  # from the queue just read when it is there: the ticket is read once per rerun
             access = services.pages.access(user, selected, known=[i.ticket for i in items])
-            seen = services.tickets.mark_seen(access)  # before the queue: no stale unread dot
-            access = TicketAccess(user, seen)
-            items = [QueueItem(seen, False) if i.ticket.id == seen.id else i for i in items]
+            services.tickets.mark_seen(access)  # before the queue: no stale unread dot
+            items = [QueueItem(i.ticket, False) if i.ticket.id == selected else i for i in items]
         except (TicketNotFound, InvalidInput) as exc:
             problem = exc.message
     _queue(services, user, items, selected)

@@ -13,6 +13,7 @@ from storage.firestore.db import FirestoreDb
 from storage.sealing import Sealer
 from tickets.domain import ConversationRef, NewMessage, Ticket, utcnow
 from tickets.errors import TicketNotFound
+from tickets.live import ActivityKind
 from tickets.store import UNASSIGNED, TicketChanges, TicketQuery
 
 TRIAGE_FIELDS = ("status", "assigneeUid", "labels", "assistantActive", "updatedAt")
@@ -61,9 +62,8 @@ class FirestoreTickets:
                 raise TicketNotFound(ticket_id)
             ticket = changes.apply(Ticket.from_dict(snap.to_dict()), utcnow())
             data = ticket.to_dict()
-            update = {k: data[k] for k in TRIAGE_FIELDS}
-            update.update({f"seenBy.{uid}": seq for uid, seq in ticket.seen_by.items()})
-            tx.update(ref, update)
+            tx.update(ref, {k: data[k] for k in TRIAGE_FIELDS})
+            self.db.bump(tx, ConversationRef(ticket_id), ActivityKind.TICKET)
             return ticket
 
         return self.db.run(lambda: self.db.transaction(body))

@@ -6,10 +6,12 @@ import sqlite3
 
 from storage.decode import decode_each
 from storage.sealing import Sealer
+from storage.sqlite.activity import bump
 from storage.sqlite.db import Database, dumps, loads
 from storage.sqlite.rows import write_ticket
 from tickets.domain import ConversationRef, Message, NewMessage, Ticket, utcnow
 from tickets.errors import MessageNotFound, TicketNotFound
+from tickets.live import ActivityKind
 from tickets.store import MessageChange, revision_of
 
 
@@ -63,6 +65,7 @@ class SqliteThreads:
         if not conv.is_copilot:
             ticket = Ticket.from_dict(loads(ticket_row["data"])).after_message(message)
             write_ticket(db, ticket, insert=False)
+        bump(db, conv, ActivityKind.THREAD)
         return message
 
     def get(self, conv: ConversationRef, message_id: str) -> Message | None:
@@ -86,6 +89,7 @@ class SqliteThreads:
                 return None
             revised = revision_of(stored, changed)
             self._write(db, conv, revised)
+            bump(db, conv, ActivityKind.THREAD)
             return revised
 
     def newest(

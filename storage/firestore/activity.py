@@ -1,0 +1,34 @@
+"""Change markers in Firestore: ``tickets/{id}/live/activity`` (three counters), and the
+tickets changed since a moment (a range query on ``updatedAt``: one read when idle)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from storage.decode import decode_each
+from storage.firestore.db import FirestoreDb
+from tickets.domain import Ticket
+from tickets.live import Activity, ActivityKind
+
+
+class FirestoreActivity:
+    def __init__(self, db: FirestoreDb) -> None:
+        self.db = db
+
+    def get(self, ticket_id: str) -> Activity:
+        snap = self.db.run(lambda: self.db.get(self.db.activity(ticket_id)))
+        return Activity.from_dict(snap.to_dict() if snap.exists else None)
+
+    def touch(self, ticket_id: str, kind: ActivityKind) -> None:
+        ref = self.db.activity(ticket_id)
+        self.db.run(lambda: ref.set({kind.value: firestore.Increment(1)}, merge=True))
+
+    def changed_since(self, since: datetime, limit: int = 100) -> list[Ticket]:
+        q: Any = self.db.tickets().where(filter=FieldFilter("updatedAt", ">", since))
+        q = q.order_by("updatedAt", direction=firestore.Query.DESCENDING).limit(limit)
+        snaps = self.db.run(lambda: self.db.stream(q, "tickets"))
+        return decode_each(snaps, lambda s: Ticket.from_dict(s.to_dict()), "ticket")
