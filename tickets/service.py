@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from tickets import export, policy, queue
+from tickets import events, export, policy, queue
 from tickets.domain import (
     AuditEvent,
     AuthorRole,
@@ -240,7 +240,7 @@ class TicketService:
             self.store.seen.mark(user.uid, ticket.id, message.seq)
         if internal:
             return
-        if user.is_agent:  # a human has taken over: the assistant stops auto-replying
+        if user.is_agent:  # a human has taken over (their reply says so): the assistant stops
             self.store.tickets.update(
                 ticket.id,
                 TicketChanges(status=Status.WAITING_ON_CUSTOMER, assistant_active=False),
@@ -248,6 +248,8 @@ class TicketService:
         elif ticket.status in (Status.RESOLVED, Status.WAITING_ON_CUSTOMER):
             reopened = Status.OPEN if ticket.assistant_active else Status.WAITING_ON_AGENT
             self.store.tickets.update(ticket.id, TicketChanges(status=reopened))
+            if ticket.status is Status.RESOLVED:
+                self.record(ticket, events.reopened_by_reply(reopened))
 
     def request_human(self, access: TicketAccess) -> Ticket:
         if access.ticket.status is not Status.WAITING_ON_AGENT:
@@ -258,9 +260,15 @@ class TicketService:
 
     def notice(self, ticket: Ticket, text: str) -> Message:
         """A system notice in the shared thread (for everyone who sees the ticket)."""
+        return self.record(ticket, events.Event(text))
+
+    def record(self, ticket: Ticket, event: events.Event) -> Message:
+        """A system event in the thread: public ones for everyone, internal ones for agents."""
         return self.store.threads.append(
             ConversationRef(ticket.id),
-            NewMessage(new_message_id(), SYSTEM_UID, AuthorRole.SYSTEM, text),
+            NewMessage(
+                new_message_id(), SYSTEM_UID, AuthorRole.SYSTEM, event.text, event.visibility
+            ),
         )
 
     def hand_to_human(self, ticket: Ticket, notice: str) -> Ticket:
@@ -275,15 +283,26 @@ class TicketService:
 
     def assign(self, access: TicketAccess, assignee_uid: str | None) -> Ticket:
         policy.require_agent(access.user, "assign tickets")
-        ticket_id = access.ticket.id
+        user, before = access.user, access.ticket
         if assignee_uid is None:
-            return self.store.tickets.update(ticket_id, TicketChanges(clear_assignee=True))
+            updated = self.store.tickets.update(before.id, TicketChanges(clear_assignee=True))
+            if before.assignee_uid is not None:
+                self.record(updated, events.assigned(user.uid, user.display_name, None, ""))
+            return updated
         assignee = self.store.users.get(validate_id(assignee_uid, "user"))
         if assignee is None or not assignee.is_agent:
             raise InvalidInput(f"{assignee_uid} is not a support agent.")
-        return self.store.tickets.update(
-            ticket_id, TicketChanges(assignee_uid=assignee.uid, assistant_active=False)
+        updated = self.store.tickets.update(
+            before.id, TicketChanges(assignee_uid=assignee.uid, assistant_active=False)
         )
+        if before.assignee_uid != assignee.uid:
+            self.record(
+                updated,
+                events.assigned(user.uid, user.display_name, assignee.uid, assignee.display_name),
+            )
+        if before.assistant_active:
+            self.record(updated, events.assistant_switched(False))
+        return updated
 
     def set_status(self, access: TicketAccess, status: Status | str) -> Ticket:
         policy.require_agent(access.user, "change a ticket's status")
@@ -291,7 +310,10 @@ class TicketService:
             value = Status(status)
         except ValueError as exc:
             raise InvalidInput(f"Unknown status {status!r}.") from exc
-        return self.store.tickets.update(access.ticket.id, TicketChanges(status=value))
+        updated = self.store.tickets.update(access.ticket.id, TicketChanges(status=value))
+        if value is not access.ticket.status:
+            self.record(updated, events.status_changed(value, access.user.display_name))
+        return updated
 
     def set_labels(self, access: TicketAccess, labels: list[str]) -> Ticket:
         policy.require_agent(access.user, "label tickets")
@@ -301,7 +323,12 @@ class TicketService:
 
     def set_assistant_active(self, access: TicketAccess, active: bool) -> Ticket:
         policy.require_agent(access.user, "hand a ticket back to the assistant")
-        return self.store.tickets.update(access.ticket.id, TicketChanges(assistant_active=active))
+        updated = self.store.tickets.update(
+            access.ticket.id, TicketChanges(assistant_active=active)
+        )
+        if active != access.ticket.assistant_active:
+            self.record(updated, events.assistant_switched(active))
+        return updated
 
     def mark_seen(self, access: TicketAccess, seen: dict[str, int] | None = None) -> None:
         """An agent has the ticket open: no unread dot for them. Written to the agent's own
