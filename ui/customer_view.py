@@ -90,7 +90,25 @@ def _new_ticket(services: Services, user: User) -> None:
 
 
 def _ticket_page(services: Services, access: TicketAccess) -> None:
-    st.header(access.ticket.subject)
+    ticket = access.ticket
+    st.header(ticket.subject)
+    st.markdown(f"{status_badge(ticket)} · `{ticket.id}` · opened {ago(ticket.created_at)}")
+    actions = st.columns([1, 1, 2])
+    if ticket.status is not Status.WAITING_ON_AGENT and actions[0].button("🙋 Ask for a person"):
+        services.tickets.request_human(access)
+        st.rerun()
+    with actions[1].popover("⬇ Export"):
+        fmt = st.radio(
+            "Format", ["md", "html", "json", "csv"], horizontal=True, key=f"fmt-{ticket.id}"
+        )
+        uid = access.user.uid
+        export_button(
+            "Download transcript",
+            lambda: services.tickets.export(uid, ticket.id, fmt),
+            f"{ticket.id}.{fmt}",
+            FORMATS[fmt],
+            key=f"dl-{ticket.id}",
+        )
     every = services.settings.live.thread_poll_s
     st.fragment(_conversation, run_every=every)(services, access)
 
@@ -98,7 +116,8 @@ def _ticket_page(services: Services, access: TicketAccess) -> None:
 def _conversation(services: Services, access: TicketAccess) -> None:
     """The live part of the page: polled every ``thread_poll_s`` (one read when nothing
     changed); sending a message also reruns only this part. Anything it does is done with
-    the user and ticket checked again at that moment."""
+    the user and ticket checked again at that moment. A status change redraws the whole
+    page (the header and the sidebar show it too)."""
     ticket_id, uid = access.ticket.id, access.user.uid
     try:
         shown = live.current(services, access, limit=page_limit(ticket_id))
@@ -106,28 +125,12 @@ def _conversation(services: Services, access: TicketAccess) -> None:
         st.error(exc.message, icon="🔒")
         return
     page, ticket = shown.page, shown.page.ticket
-    if ticket.status is not access.ticket.status:  # the sidebar shows it too: redraw the page
+    if ticket.status is not access.ticket.status:
         st.rerun()
 
     def checked() -> TicketAccess:
         return services.tickets.access(services.tickets.current_user(uid), ticket_id)
 
-    st.markdown(f"{status_badge(ticket)} · `{ticket.id}` · opened {ago(ticket.created_at)}")
-    actions = st.columns([1, 1, 2])
-    if ticket.status is not Status.WAITING_ON_AGENT and actions[0].button("🙋 Ask for a person"):
-        services.tickets.request_human(checked())
-        st.rerun()
-    with actions[1].popover("⬇ Export"):
-        fmt = st.radio(
-            "Format", ["md", "html", "json", "csv"], horizontal=True, key=f"fmt-{ticket_id}"
-        )
-        export_button(
-            "Download transcript",
-            lambda: services.tickets.export(uid, ticket_id, fmt),
-            f"{ticket_id}.{fmt}",
-            FORMATS[fmt],
-            key=f"dl-{ticket_id}",
-        )
     retry_key, auto_key = f"retry:{ticket_id}", f"autoreply:{ticket_id}"
     with st.expander("🧠 What the assistant remembers", expanded=page.memory.truncated):
         context_meter(page.memory, page.budget)

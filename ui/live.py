@@ -12,7 +12,10 @@ measured in Streamlit 1.67 and shaped this (see README, "Live updates"):
   its identity), and so does an open popover or expander;
 - but a text area *inside* a polling fragment loses a click elsewhere on the page after it
   (the blur's fragment rerun swallows the full rerun), so the agent's reply box stays
-  outside every fragment, and the queue's own buttons call ``st.rerun()`` for a full run.
+  outside every fragment, and the queue's own buttons call ``st.rerun()`` for a full run;
+- and a deferred download button inside a polling fragment never delivered its file (the
+  browser test timed out waiting for the download), so exports stay outside too; a status
+  change, which the header shows, redraws the whole page instead.
 """
 
 from __future__ import annotations
