@@ -67,7 +67,13 @@ def _wait_ready(url: str, app: subprocess.Popen[bytes], timeout: float = 90) -> 
     raise RuntimeError("Streamlit did not start")
 
 
-def measure_delays(emulator: Emulator, posts: int) -> bool:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure_delays(emulator: Emulator, posts: int, idle_s: float = 20.0) -> bool:
     from playwright.sync_api import sync_playwright
 
     project = "demo-bench-live-delays"
@@ -97,6 +103,10 @@ def measure_delays(emulator: Emulator, posts: int) -> bool:
                 page.goto(f"{url}/?demo_user={user.uid}&ticket={ticket.id}")
                 page.get_by_text("It leaks from the base.").first.wait_for()
                 pages[user.uid] = page
+            pages[ADA.uid].wait_for_timeout(3_000)  # let both pages settle before measuring
+            before, started = cpu_seconds(app.pid), time.monotonic()
+            pages[ADA.uid].wait_for_timeout(idle_s * 1000)  # two idle pages polling
+            busy = (cpu_seconds(app.pid) - before) / (time.monotonic() - started)
             for n in range(posts):
                 author, reader = (KIM, ADA) if n % 2 == 0 else (ADA, KIM)
                 text = f"Post {n + 1} from {author.display_name}"
@@ -111,7 +121,11 @@ def measure_delays(emulator: Emulator, posts: int) -> bool:
         app.terminate()
         app.wait(timeout=20)
     every = [d for ds in delays.values() for d in ds]
-    print(f"\nPost-to-appearance in the app, {posts} posts (Streamlit + chromium + emulator):")
+    print(
+        f"\nServer CPU with two idle pages open for {idle_s:g} s: {busy * 1000:.0f} ms per "
+        f"second ({busy * 500:.0f} ms/s per open page: its polls' fragment reruns)"
+    )
+    print(f"Post-to-appearance in the app, {posts} posts (Streamlit + chromium + emulator):")
     for key, values in delays.items():
         print(
             f"  {key:<18} median {statistics.median(values):.2f} s, "
