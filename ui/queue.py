@@ -108,9 +108,10 @@ def _draw(view: QueueView, selected: str | None) -> None:
     st.session_state[SHOWN_KEY] = [i.ticket.id for i in items]
     if not items:
         st.caption("No tickets match.")
+    seen = read_state()  # as of now: the open ticket's page marks what it shows as read
     for item in items:
         t = item.ticket
-        dot = "🔵 " if item.unread and t.id != selected else ""
+        dot = "🔵 " if t.unread(seen.get(t.id, 0)) and t.id != selected else ""
         st.button(
             f"{dot}{t.subject}  \n{t.customer_name} · {t.status.label} · {ago(t.updated_at)}",
             key=f"queue-{t.id}",

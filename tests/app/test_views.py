@@ -324,3 +324,14 @@ def test_a_poll_that_cannot_reach_the_database_keeps_the_page(
     assert customer.chat_input(key="chat-tk-demo-kettle") is not None
     assert agent.text_area(key="draft:tk-demo-kettle") is not None
     assert any("Kettle" in b.label for b in agent.sidebar.button)
+
+
+def test_a_ticket_read_while_open_has_no_dot_after_leaving_it(services: Services) -> None:
+    at = app("agent-kim", ticket="tk-demo-kettle")
+    ada = services.tickets.access(user(services, "cust-ada"), "tk-demo-kettle")
+    services.tickets.post(ada, "Any news on the replacement?")
+    at.run()  # the queue sees the change; the open page shows (and so reads) the message
+    assert "Any news on the replacement?" in texts(at).replace("\\", "")
+    next(b for b in at.sidebar.button if "VAT" in b.label).click().run()
+    kettle = next(b.label for b in at.sidebar.button if "Kettle" in b.label)
+    assert not kettle.startswith("🔵")
