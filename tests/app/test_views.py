@@ -335,3 +335,29 @@ def test_a_ticket_read_while_open_has_no_dot_after_leaving_it(services: Services
     next(b for b in at.sidebar.button if "VAT" in b.label).click().run()
     kettle = next(b.label for b in at.sidebar.button if "Kettle" in b.label)
     assert not kettle.startswith("🔵")
+
+
+def queue_order(at: AppTest) -> list[str]:
+    return [
+        str(b.key).removeprefix("queue-") for b in at.sidebar.button if "queue-tk" in str(b.key)
+    ]
+
+
+def test_a_clicked_ticket_keeps_its_place_until_something_happens_to_it(
+    services: Services,
+) -> None:
+    at = app("agent-kim")
+    before = queue_order(at)
+    first = before[0]  # unread, so ranked first
+    next(b for b in at.sidebar.button if b.key == f"queue-{first}").click().run()
+    other = next(t for t in before if t != first)
+    bob_or_ada = ticket(services, other).customer_uid
+    services.tickets.post(
+        services.tickets.access(user(services, bob_or_ada), other), "Something new"
+    )  # the queue is read again: the clicked ticket, read now, would drop below unread ones
+    at.run()
+    assert queue_order(at)[0] == first
+    kim = services.tickets.access(user(services, "agent-kim"), first)
+    services.tickets.set_labels(kim, ["vip"])  # an event on it: it may move now
+    at.run()
+    assert queue_order(at)[0] == other  # unread and waiting first again
