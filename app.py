@@ -8,10 +8,9 @@ from tickets.errors import StoreUnavailable
 from ui import agent_view, customer_view
 from ui.auth import sign_in
 from ui.outage import show_outage
-from ui.runtime import begin_full_run, get_services
+from ui.runtime import get_services
 
 st.set_page_config(page_title="Ticket Assistant", page_icon="🎫", layout="wide")
-begin_full_run()
 
 try:
     services = get_services()

@@ -33,7 +33,6 @@ from tests.support.fakes import FakeModel
 from tickets.domain import AuthorRole, ConversationRef, NewMessage, Role, User
 from tickets.ids import derived_ticket_id, new_message_id
 from tickets.queue import QueueFilter
-from tickets.service import TicketAccess
 
 PAGE, MESSAGES = 30, 300
 ADA = User("cust-ada", Role.CUSTOMER, "Ada Lovelace")
@@ -75,7 +74,7 @@ def agent_rerun(services: Services, counts: bool) -> None:
     if counts:
         services.tickets.queue_counts(user)
     access = services.pages.access(user, LONG, known=[i.ticket for i in items])
-    access = TicketAccess(user, services.tickets.mark_seen(access))
+    services.tickets.mark_seen(access)
     services.pages.ticket_page(access, limit=PAGE)
     services.copilot.thread(access, limit=20)
 

@@ -17,6 +17,7 @@ from functools import partial
 from assistant.budget import BudgetGuard
 from assistant.copilot import CopilotService
 from assistant.lazy import LazyModel
+from assistant.live import LivePages
 from assistant.local_server import LocalModelServer, shared_server
 from assistant.openai_model import OpenAIChatModel, make_client
 from assistant.pages import PageService
@@ -33,9 +34,11 @@ from privacy.crypto import local_keyring, parse_keys
 from storage import adapter
 from storage.sealing import Sealer
 from tickets.domain import Message, utcnow
+from tickets.queue_live import LiveQueue
 from tickets.service import TicketService
 from tickets.store import CheckpointStore, Store, ThreadStore
 from tickets.text import TextLimits
+from tickets.watch import PresenceService
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,8 @@ class Services:
     assistant: AssistantService
     copilot: CopilotService
     pages: PageService
+    live: LivePages
+    live_queue: LiveQueue
     budget: BudgetGuard
     counter: TokenCounter
     model: ChatModel
@@ -169,6 +174,9 @@ def build_services(
     assistant = AssistantService(ports)
     copilot = CopilotService(ports)
     pages = PageService(tickets, assistant, budget)
+    presence = PresenceService(store.presence, store.activity, settings.live, clock)
+    live = LivePages(pages, presence, settings.live, clock)
+    live_queue = LiveQueue(tickets, settings.live, clock)
     return Services(
         settings,
         store,
@@ -176,6 +184,8 @@ def build_services(
         assistant,
         copilot,
         pages,
+        live,
+        live_queue,
         budget,
         counter,
         model,

@@ -19,6 +19,7 @@ from common.errors import ConfigError
 from memory.settings import STRATEGIES, MemorySettings
 from storage import backends
 from storage.settings import StoreSettings, check_emulator_project
+from tickets.live import LiveSettings
 
 T = TypeVar("T")
 DEFAULT_EMULATOR_PROJECT = "demo-ticket-assistant"
@@ -30,6 +31,7 @@ class Settings:
     model: ModelSettings = field(default_factory=ModelSettings)
     memory: MemorySettings = field(default_factory=MemorySettings)
     budget: BudgetSettings = field(default_factory=BudgetSettings)
+    live: LiveSettings = field(default_factory=LiveSettings)
     product_name: str = "Acme Home"
     max_message_chars: int = 8000
     max_message_bytes: int = 32_000
@@ -126,11 +128,23 @@ def load_settings(
     )
     if budget.period not in {"month", "day"}:
         raise ConfigError("BUDGET_PERIOD must be 'month' or 'day'.")
+    d_live = LiveSettings()
+    live = LiveSettings(
+        thread_poll_s=src.get("LIVE_THREAD_POLL_S", d_live.thread_poll_s, float),
+        queue_poll_s=src.get("LIVE_QUEUE_POLL_S", d_live.queue_poll_s, float),
+        presence_ttl_s=src.get("LIVE_PRESENCE_TTL_S", d_live.presence_ttl_s, float),
+    )
+    if min(live.thread_poll_s, live.queue_poll_s) < 0.5 or live.presence_ttl_s < 5:
+        raise ConfigError(
+            "LIVE_THREAD_POLL_S and LIVE_QUEUE_POLL_S must be at least 0.5 (seconds) and "
+            "LIVE_PRESENCE_TTL_S at least 5."
+        )
     return Settings(
         store=store,
         model=model,
         memory=memory,
         budget=budget,
+        live=live,
         product_name=src.get("PRODUCT_NAME", Settings.product_name, _str),
         max_message_chars=src.get("MAX_MESSAGE_CHARS", Settings.max_message_chars, int),
         max_message_bytes=src.get("MAX_MESSAGE_BYTES", Settings.max_message_bytes, int),

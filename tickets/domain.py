@@ -344,7 +344,17 @@ class Ticket:
     last_customer_seq: int = 0
     last_author_role: AuthorRole | None = None
     assistant_active: bool = True
-    seen_by: Mapping[str, int] = field(default_factory=dict)
+    changed_at: datetime | None = None  # any change, for agents (None: ``updated_at``)
+
+    def __post_init__(self) -> None:
+        if self.changed_at is None:
+            object.__setattr__(self, "changed_at", self.updated_at)
+
+    @property
+    def last_change(self) -> datetime:
+        """When anything last happened to the ticket (what the agents' live queue polls);
+        ``updated_at`` is only what a customer sees."""
+        return self.changed_at or self.updated_at
 
     @staticmethod
     def activity_fields(message: Message) -> dict[str, Any]:
@@ -352,9 +362,14 @@ class Ticket:
 
         ``lastMessageId`` names the message that took ``lastSeq`` (``firestore.rules`` checks a
         client's bump comes with it). An internal note moves nothing a customer sees: not
-        ``updatedAt`` (the customer's "last activity"), not ``lastAuthorRole``.
+        ``updatedAt`` (the customer's "last activity"), not ``lastAuthorRole``; every message
+        moves ``changedAt`` (the agents' live queue).
         """
-        activity: dict[str, Any] = {"lastSeq": message.seq, "lastMessageId": message.id}
+        activity: dict[str, Any] = {
+            "lastSeq": message.seq,
+            "lastMessageId": message.id,
+            "changedAt": message.created_at,
+        }
         if message.is_internal:
             return activity
         activity |= {"updatedAt": message.created_at, "lastAuthorRole": message.author_role.value}
@@ -365,9 +380,10 @@ class Ticket:
     def after_message(self, message: Message) -> Ticket:
         return Ticket.from_dict({**self.to_dict(), **self.activity_fields(message)})
 
-    def unread_for(self, uid: str) -> bool:
-        """New customer activity since this user last opened the ticket."""
-        return self.last_customer_seq > int(self.seen_by.get(uid, 0))
+    def unread(self, seen_seq: int) -> bool:
+        """New customer activity since an agent saw this ticket through ``seen_seq`` (the
+        read state lives outside the ticket document, see :class:`tickets.store.SeenStore`)."""
+        return self.last_customer_seq > seen_seq
 
     def with_changes(self, **changes: Any) -> Ticket:
         return replace(self, **changes)
@@ -387,7 +403,7 @@ class Ticket:
             "lastCustomerSeq": self.last_customer_seq,
             "lastAuthorRole": self.last_author_role.value if self.last_author_role else None,
             "assistantActive": self.assistant_active,
-            "seenBy": dict(self.seen_by),
+            "changedAt": self.last_change,
             "searchKeys": sorted(search_keys(self.subject, self.customer_name, self.id)),
         }
 
@@ -408,7 +424,7 @@ class Ticket:
             last_customer_seq=fields.count(data, "lastCustomerSeq"),
             last_author_role=fields.optional_choice(AuthorRole, data, "lastAuthorRole"),
             assistant_active=fields.flag(data, "assistantActive", True),
-            seen_by=fields.counts(data, "seenBy"),
+            changed_at=as_datetime(data["changedAt"]) if data.get("changedAt") else None,
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -39,12 +40,15 @@ def query_for(flt: QueueFilter, uid: str) -> TicketQuery:
     )
 
 
-def rank(tickets: list[Ticket], flt: QueueFilter, uid: str) -> list[QueueItem]:
-    """Further search words narrow the page; then unread and waiting-on-agent come first."""
+def rank(tickets: list[Ticket], flt: QueueFilter, seen: Mapping[str, int]) -> list[QueueItem]:
+    """Further search words narrow the page; then unread and waiting-on-agent come first.
+
+    ``seen``: how far the agent has read each ticket (ticket id -> seq).
+    """
     rest = normalize_search(flt.search)[1:]
     if rest:
         tickets = [t for t in tickets if all(_matches(t, w) for w in rest)]
-    items = [QueueItem(t, t.unread_for(uid)) for t in tickets]
+    items = [QueueItem(t, t.unread(seen.get(t.id, 0))) for t in tickets]
     if flt.unread_first:
         items.sort(key=lambda i: (not i.unread, i.ticket.status is not Status.WAITING_ON_AGENT))
     return items

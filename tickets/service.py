@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from common.errors import AppError
-from tickets import export, policy, queue
+from tickets import events, export, policy, queue
 from tickets.domain import (
     AuditEvent,
     AuthorRole,
@@ -207,9 +207,26 @@ class TicketService:
     def my_tickets(self, user: User, limit: int = 50) -> list[Ticket]:
         return self.store.tickets.find(TicketQuery(customer_uid=user.uid, limit=limit))
 
-    def queue(self, user: User, flt: QueueFilter) -> list[QueueItem]:
+    def queue(
+        self, user: User, flt: QueueFilter, seen: dict[str, int] | None = None
+    ) -> list[QueueItem]:
+        """The agent's queue. ``seen`` is a read-state cache the caller keeps (ticket id ->
+        seq): only tickets missing from it are read, and it is filled in."""
         policy.require_agent(user, "see the ticket queue")
-        return queue.rank(self.store.tickets.find(queue.query_for(flt, user.uid)), flt, user.uid)
+        tickets = self.store.tickets.find(queue.query_for(flt, user.uid))
+        seen = self.seen(user, [t.id for t in tickets], seen)
+        return queue.rank(tickets, flt, seen)
+
+    def seen(
+        self, user: User, ticket_ids: list[str], cache: dict[str, int] | None = None
+    ) -> dict[str, int]:
+        """How far ``user`` has read each ticket, from ``cache`` where it knows."""
+        cache = {} if cache is None else cache
+        missing = [tid for tid in ticket_ids if tid not in cache]
+        if missing:
+            found = self.store.seen.get(user.uid, missing)
+            cache.update({tid: found.get(tid, 0) for tid in missing})
+        return cache
 
     def queue_counts(self, user: User) -> dict[str, int]:
         policy.require_agent(user, "see the ticket queue")
@@ -268,20 +285,20 @@ class TicketService:
 
     def _after_post(self, access: TicketAccess, message: Message, internal: bool) -> None:
         user, ticket = access.user, access.ticket
+        if user.is_agent:
+            self.store.seen.mark(user.uid, ticket.id, message.seq)
         if internal:
             return
-        if user.is_agent:  # a human has taken over: the assistant stops auto-replying
+        if user.is_agent:  # a human has taken over (their reply says so): the assistant stops
             self.store.tickets.update(
                 ticket.id,
-                TicketChanges(
-                    status=Status.WAITING_ON_CUSTOMER,
-                    assistant_active=False,
-                    seen={user.uid: message.seq},
-                ),
+                TicketChanges(status=Status.WAITING_ON_CUSTOMER, assistant_active=False),
             )
         elif ticket.status in (Status.RESOLVED, Status.WAITING_ON_CUSTOMER):
             reopened = Status.OPEN if ticket.assistant_active else Status.WAITING_ON_AGENT
             self.store.tickets.update(ticket.id, TicketChanges(status=reopened))
+            if ticket.status is Status.RESOLVED:
+                self.record(ticket, events.reopened_by_reply(reopened))
 
     def request_human(self, access: TicketAccess) -> Ticket:
         if access.ticket.status is not Status.WAITING_ON_AGENT:
@@ -292,9 +309,15 @@ class TicketService:
 
     def notice(self, ticket: Ticket, text: str) -> Message:
         """A system notice in the shared thread (for everyone who sees the ticket)."""
+        return self.record(ticket, events.Event(text))
+
+    def record(self, ticket: Ticket, event: events.Event) -> Message:
+        """A system event in the thread: public ones for everyone, internal ones for agents."""
         return self.store.threads.append(
             ConversationRef(ticket.id),
-            NewMessage(new_message_id(), SYSTEM_UID, AuthorRole.SYSTEM, text),
+            NewMessage(
+                new_message_id(), SYSTEM_UID, AuthorRole.SYSTEM, event.text, event.visibility
+            ),
         )
 
     def hand_to_human(self, ticket: Ticket, notice: str) -> Ticket:
@@ -309,15 +332,26 @@ class TicketService:
 
     def assign(self, access: TicketAccess, assignee_uid: str | None) -> Ticket:
         policy.require_agent(access.user, "assign tickets")
-        ticket_id = access.ticket.id
+        user, before = access.user, access.ticket
         if assignee_uid is None:
-            return self.store.tickets.update(ticket_id, TicketChanges(clear_assignee=True))
+            updated = self.store.tickets.update(before.id, TicketChanges(clear_assignee=True))
+            if before.assignee_uid is not None:
+                self.record(updated, events.assigned(user.uid, user.display_name, None, ""))
+            return updated
         assignee = self.store.users.get(validate_id(assignee_uid, "user"))
         if assignee is None or not assignee.is_agent:
             raise InvalidInput(f"{assignee_uid} is not a support agent.")
-        return self.store.tickets.update(
-            ticket_id, TicketChanges(assignee_uid=assignee.uid, assistant_active=False)
+        updated = self.store.tickets.update(
+            before.id, TicketChanges(assignee_uid=assignee.uid, assistant_active=False)
         )
+        if before.assignee_uid != assignee.uid:
+            self.record(
+                updated,
+                events.assigned(user.uid, user.display_name, assignee.uid, assignee.display_name),
+            )
+        if before.assistant_active:
+            self.record(updated, events.assistant_switched(False))
+        return updated
 
     def set_status(self, access: TicketAccess, status: Status | str) -> Ticket:
         policy.require_agent(access.user, "change a ticket's status")
@@ -325,7 +359,10 @@ class TicketService:
             value = Status(status)
         except ValueError as exc:
             raise InvalidInput(f"Unknown status {status!r}.") from exc
-        return self.store.tickets.update(access.ticket.id, TicketChanges(status=value))
+        updated = self.store.tickets.update(access.ticket.id, TicketChanges(status=value))
+        if value is not access.ticket.status:
+            self.record(updated, events.status_changed(value, access.user.display_name))
+        return updated
 
     def set_labels(self, access: TicketAccess, labels: list[str]) -> Ticket:
         policy.require_agent(access.user, "label tickets")
@@ -335,16 +372,24 @@ class TicketService:
 
     def set_assistant_active(self, access: TicketAccess, active: bool) -> Ticket:
         policy.require_agent(access.user, "hand a ticket back to the assistant")
-        return self.store.tickets.update(access.ticket.id, TicketChanges(assistant_active=active))
+        updated = self.store.tickets.update(
+            access.ticket.id, TicketChanges(assistant_active=active)
+        )
+        if active != access.ticket.assistant_active:
+            self.record(updated, events.assistant_switched(active))
+        return updated
 
-    def mark_seen(self, access: TicketAccess) -> Ticket:
-        """An agent opened the ticket: no unread dot for them. Returns the ticket as shown."""
+    def mark_seen(self, access: TicketAccess, seen: dict[str, int] | None = None) -> None:
+        """An agent has the ticket open: no unread dot for them. Written to the agent's own
+        read state (never the ticket document), and only when a customer message is unread;
+        ``seen`` is the caller's read-state cache (see :meth:`queue`), kept up to date."""
         user, ticket = access.user, access.ticket
-        if user.is_agent and ticket.unread_for(user.uid):
-            return self.store.tickets.update(
-                ticket.id, TicketChanges(seen={user.uid: ticket.last_seq})
-            )
-        return ticket
+        if not user.is_agent:
+            return
+        known = self.seen(user, [ticket.id], seen)
+        if ticket.unread(known[ticket.id]):
+            self.store.seen.mark(user.uid, ticket.id, ticket.last_seq)
+            known[ticket.id] = ticket.last_seq
 
     # -- exports --------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ A store knows nothing about who is asking: access checks live in :mod:`tickets.s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
@@ -32,6 +32,8 @@ from tickets.domain import (
     Usage,
     User,
 )
+from tickets.live import Activity, ActivityKind
+from tickets.presence import Presence
 
 UNASSIGNED = ""  # ``TicketQuery.assignee`` value meaning "nobody"
 
@@ -72,7 +74,6 @@ class TicketChanges:
     clear_assignee: bool = False
     labels: tuple[str, ...] | None = None
     assistant_active: bool | None = None
-    seen: Mapping[str, int] = field(default_factory=dict)  # uid -> seq seen
 
     def apply(self, ticket: Ticket, now: datetime) -> Ticket:
         changes: dict[str, Any] = {}
@@ -86,21 +87,31 @@ class TicketChanges:
             changes["labels"] = self.labels
         if self.assistant_active is not None:
             changes["assistant_active"] = self.assistant_active
-        if self.seen:
-            seen = dict(ticket.seen_by)
-            for uid, seq in self.seen.items():
-                seen[uid] = max(seen.get(uid, 0), seq)
-            changes["seen_by"] = seen
         if self.touches_activity:
             changes["updated_at"] = now
+        if self.changes_anything:
+            changes["changed_at"] = now
         return ticket.with_changes(**changes)
 
     @property
     def touches_activity(self) -> bool:
         """What a customer sees change is activity (``updatedAt``, their "last activity"): the
         status, and whether the assistant or a person answers. Agent-only fields (labels,
-        the assignee, who has seen it) move nothing a customer sees."""
+        the assignee) move nothing a customer sees."""
         return self.status is not None or self.assistant_active is not None
+
+    @property
+    def changes_anything(self) -> bool:
+        """Any change at all moves ``changedAt`` (what the agents' live queue polls)."""
+        return any(
+            (
+                self.status is not None,
+                self.assignee_uid is not None,
+                self.clear_assignee,
+                self.labels is not None,
+                self.assistant_active is not None,
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -225,6 +236,58 @@ class AuditStore(Protocol):
     def find(self, ticket_id: str | None = None, limit: int = 100) -> list[AuditEvent]: ...
 
 
+class ActivityStore(Protocol):
+    """What changed: each ticket's change marker (:class:`tickets.live.Activity`), and
+    which tickets changed lately (what the agent queue polls).
+
+    The adapters move the marker themselves, inside the transaction that makes the change:
+    ``thread`` when a message of the shared thread is appended or revised (copilot threads
+    are private and move nothing), ``ticket`` when :meth:`TicketStore.update` changes a
+    ticket. Only presence moves it from outside, through :meth:`touch`.
+    """
+
+    def get(self, ticket_id: str) -> Activity:
+        """The marker (all zeros for a ticket nothing has happened to yet)."""
+        ...
+
+    def touch(self, ticket_id: str, kind: ActivityKind) -> None:
+        """Move one counter (a blind increment: it never conflicts with a post)."""
+        ...
+
+    def changed_since(self, since: datetime, limit: int = 100) -> list[Ticket]:
+        """Tickets whose ``changed_at`` is after ``since``, newest first (one read when
+        there are none: what an idle queue costs per poll)."""
+        ...
+
+
+class PresenceStore(Protocol):
+    """Who is on a ticket: one short-lived entry per (ticket, user), never on the ticket."""
+
+    def put(self, presence: Presence) -> None:
+        """Write this user's own entry (replacing what was there)."""
+        ...
+
+    def remove(self, ticket_id: str, uid: str) -> None: ...
+
+    def live(self, ticket_id: str, now: datetime) -> list[Presence]:
+        """The entries that have not expired at ``now`` (expired ones are never returned,
+        whether or not they have been deleted yet)."""
+        ...
+
+
+class SeenStore(Protocol):
+    """How far each agent has read each ticket (its unread dot), off the ticket document:
+    an agent opening a ticket never writes to it."""
+
+    def get(self, uid: str, ticket_ids: Sequence[str]) -> dict[str, int]:
+        """The seq ``uid`` has seen for each of ``ticket_ids`` they have opened."""
+        ...
+
+    def mark(self, uid: str, ticket_id: str, seq: int) -> None:
+        """Seen through ``seq`` (a blind maximum: it never moves backwards)."""
+        ...
+
+
 @dataclass(frozen=True)
 class Store:
     """Every concern of one backend. Pass a use case only the parts it needs."""
@@ -235,6 +298,9 @@ class Store:
     checkpoints: CheckpointStore
     usage: UsageStore
     audit: AuditStore
+    activity: ActivityStore
+    presence: PresenceStore
+    seen: SeenStore
     backend: str = "memory"
     closer: Callable[[], None] = field(default=lambda: None, repr=False, compare=False)
 

@@ -1,4 +1,5 @@
-"""What an agent sees: the queue in the sidebar, the thread, actions, and the AI panel."""
+"""What an agent sees: the live queue in the sidebar, the live thread, actions, the reply box,
+and the AI panel."""
 
 from __future__ import annotations
 
@@ -12,42 +13,41 @@ from assistant.copilot import SUGGEST, SUMMARIZE
 from common.errors import AppError
 from config.bootstrap import Services
 from tickets import rendering
-from tickets.domain import Message, Status, User
+from tickets.domain import Status, User
 from tickets.errors import InvalidInput, TicketNotFound
 from tickets.export import FORMATS
-from tickets.queue import ACTIVE_STATUSES, QueueFilter, QueueItem, Scope
+from tickets.queue import ACTIVE_STATUSES
 from tickets.service import TicketAccess
+from ui import agent_live, composer, live, queue
 from ui.auth import sign_out
-from ui.components import ago, context_meter, export_button, render_message, status_badge
-from ui.conversation import draft_id, forget_draft, post_safely, stream_reply
-from ui.thread import page_limit, show_thread
+from ui.components import export_button, render_message
+from ui.conversation import draft_id, forget_draft, stream_reply
 
 SCOPES = {"all": "All", "mine": "Assigned to me", "unassigned": "Unassigned"}
-COUNTS_TTL_S = 15.0  # queue counts are aggregation queries: refreshed at most this often
 AGENTS_TTL_S = 60.0
 T = TypeVar("T")
 
 
 def render(services: Services, user: User) -> None:
     selected = st.query_params.get("ticket")
-    items = _queue_items(services, user)
-    access, problem = None, None
-    if selected:
-        try:  # from the queue just read when it is there: the ticket is read once per rerun
-            access = services.pages.access(user, selected, known=[i.ticket for i in items])
-            seen = services.tickets.mark_seen(access)  # before the queue: no stale unread dot
-            access = TicketAccess(user, seen)
-            items = [QueueItem(seen, False) if i.ticket.id == seen.id else i for i in items]
-        except (TicketNotFound, InvalidInput) as exc:
-            problem = exc.message
-    _queue(services, user, items, selected)
-    if problem:
-        st.error(rendering.inline(problem), icon="🔍")
-        return
-    if access is None:
+    _sidebar_head(user)
+    view = queue.show(services, user, selected)  # a live fragment in the sidebar
+    with st.sidebar:
+        st.divider()
+        if st.button("Sign out", use_container_width=True):
+            sign_out()
+    if not selected:
+        live.leave(services)
         st.header("Pick a ticket from the queue")
         st.caption("Unread tickets and tickets waiting on an agent come first.")
         return
+    try:  # from the queue just read when it is there: the ticket is read once per rerun
+        access = services.pages.access(user, selected, known=[i.ticket for i in view.items])
+    except (TicketNotFound, InvalidInput) as exc:
+        live.leave(services)
+        st.error(rendering.inline(exc.message), icon="🔍")
+        return
+    services.tickets.mark_seen(access, queue.read_state())
     thread_col, ai_col = st.columns([3, 2], gap="large")
     with thread_col:
         _ticket(services, access)
@@ -55,39 +55,9 @@ def render(services: Services, user: User) -> None:
         _ai_panel(services, access)
 
 
-def _select(ticket_id: str) -> None:
-    st.query_params["ticket"] = ticket_id
-
-
-def _cached(key: str, ttl_s: float, load: Callable[[], T]) -> T:
-    """A per-session value refreshed at most every ``ttl_s`` seconds."""
-    stamp, value = st.session_state.get(key, (0.0, None))
-    if value is None or time.monotonic() - stamp > ttl_s:
-        value = load()
-        st.session_state[key] = (time.monotonic(), value)
-    return value  # type: ignore[no-any-return]
-
-
-def _filters() -> QueueFilter:
-    scope: Scope = st.session_state.get("queue-scope") or "all"
-    statuses = st.session_state.get("queue-status", list(ACTIVE_STATUSES))
-    search = st.session_state.get("queue-search", "")
-    unread_first = st.session_state.get("queue-unread", True)
-    return QueueFilter(tuple(statuses) or tuple(Status), scope, search, unread_first)
-
-
-def _queue_items(services: Services, user: User) -> list[QueueItem]:
-    return services.tickets.queue(user, _filters())
-
-
-def _queue(services: Services, user: User, items: list[QueueItem], selected: str | None) -> None:
+def _sidebar_head(user: User) -> None:
     with st.sidebar:
         st.markdown(f"### 🎧 Queue\n**{rendering.inline(user.display_name)}** · agent")
-        counts = _cached("queue-counts", COUNTS_TTL_S, lambda: services.tickets.queue_counts(user))
-        st.caption(
-            f"Mine {counts['mine']} · unassigned {counts['unassigned']} · "
-            + " · ".join(f"{s.label.lower()} {counts[s.value]}" for s in ACTIVE_STATUSES)
-        )
         # Labels stay fixed (no counts in them) so the selections survive every rerun.
         st.segmented_control(
             "Show", list(SCOPES), default="all", format_func=SCOPES.__getitem__, key="queue-scope"
@@ -101,23 +71,15 @@ def _queue(services: Services, user: User, items: list[QueueItem], selected: str
         )
         st.text_input("Search subject, customer or id", key="queue-search")
         st.toggle("Unread and waiting first", value=True, key="queue-unread")
-        if not items:
-            st.caption("No tickets match.")
-        for item in items:
-            t = item.ticket
-            dot = "🔵 " if item.unread else ""
-            subject, name = rendering.inline(t.subject, 90), rendering.inline(t.customer_name, 40)
-            st.button(
-                f"{dot}{subject}  \n{name} · {t.status.label} · {ago(t.updated_at)}",
-                key=f"queue-{t.id}",
-                on_click=_select,
-                args=(t.id,),
-                type="primary" if t.id == selected else "secondary",
-                use_container_width=True,
-            )
-        st.divider()
-        if st.button("Sign out", use_container_width=True):
-            sign_out()
+
+
+def _cached(key: str, ttl_s: float, load: Callable[[], T]) -> T:
+    """A per-session value refreshed at most every ``ttl_s`` seconds."""
+    stamp, value = st.session_state.get(key, (0.0, None))
+    if value is None or time.monotonic() - stamp > ttl_s:
+        value = load()
+        st.session_state[key] = (time.monotonic(), value)
+    return value  # type: ignore[no-any-return]
 
 
 def _agent_names(services: Services, user: User) -> dict[str, str]:
@@ -129,22 +91,11 @@ def _agent_names(services: Services, user: User) -> dict[str, str]:
 
 
 def _ticket(services: Services, access: TicketAccess) -> None:
-    ticket = access.ticket
-    st.header(rendering.inline(ticket.subject), anchor=False)
+    st.header(rendering.inline(access.ticket.subject), anchor=False)
     names = _agent_names(services, access.user)
-    assignee = names.get(ticket.assignee_uid or "", ticket.assignee_uid or "unassigned")
-    st.markdown(
-        f"{status_badge(ticket)} · `{ticket.id}` · {rendering.inline(ticket.customer_name)} · "
-        f"assignee: {rendering.inline(assignee)} · opened {ago(ticket.created_at)}"
-    )
+    agent_live.show(services, access, names)  # status, presence and thread, polling
     _actions(services, access, names)
-    page = services.pages.ticket_page(access, limit=page_limit(ticket.id))
-    with st.expander("🧠 The customer assistant's context", expanded=False):
-        context_meter(page.memory, page.budget)
-    show_thread(
-        access.user, page.thread, summarized_through=page.memory.summarized_through, names=names
-    )
-    _composer(services, access)
+    composer.show(services, access, names)
 
 
 def _actions(services: Services, access: TicketAccess, names: dict[str, str]) -> None:
@@ -183,7 +134,6 @@ def _actions(services: Services, access: TicketAccess, names: dict[str, str]) ->
             except AppError as exc:
                 st.error(rendering.inline(exc.message))
                 return
-            st.session_state.pop("queue-counts", None)
             st.rerun()
     with st.popover("⬇ Export"):
         fmt = st.radio(
@@ -198,43 +148,6 @@ def _actions(services: Services, access: TicketAccess, names: dict[str, str]) ->
             FORMATS[fmt],
             key=f"dl-{ticket.id}",
         )
-
-
-def _draft_key(ticket_id: str) -> str:
-    return f"draft:{ticket_id}"
-
-
-def _composer(services: Services, access: TicketAccess) -> None:
-    """Reply or note. The draft is kept per ticket while switching between tickets."""
-    ticket_id = access.ticket.id
-    key = _draft_key(ticket_id)
-    drafts: dict[str, str] = st.session_state.setdefault("drafts", {})
-    if key not in st.session_state:
-        st.session_state[key] = drafts.get(ticket_id, "")
-
-    def keep() -> None:
-        drafts[ticket_id] = st.session_state[key]
-
-    st.text_area(
-        "Your reply", key=key, on_change=keep, height=120, placeholder="Write to the customer…"
-    )
-    kind = st.radio(
-        "Send as", ["Public reply", "Internal note"], horizontal=True, key=f"kind-{ticket_id}"
-    )
-    internal = kind == "Internal note"
-
-    def post(text: str, mid: str) -> Message:
-        return services.tickets.post(access, text, message_id=mid, internal=internal)
-
-    scope = f"agent-{ticket_id}"
-    if not st.button("Send", type="primary", key=f"send-{ticket_id}"):
-        return
-    # On failure the draft stays in the box; sending again reuses the same message id.
-    if post_safely(scope, st.session_state[key], post) is not None:
-        drafts.pop(ticket_id, None)
-        del st.session_state[key]
-        st.session_state.pop("queue-counts", None)
-        st.rerun()
 
 
 def _ai_panel(services: Services, access: TicketAccess) -> None:
@@ -254,8 +167,7 @@ def _ai_panel(services: Services, access: TicketAccess) -> None:
     if last is not None and last.author_role.value == "assistant" and last.text:
 
         def use_as_draft(text: str = last.text) -> None:
-            st.session_state[_draft_key(ticket_id)] = text
-            st.session_state.setdefault("drafts", {})[ticket_id] = text
+            composer.set_draft(ticket_id, text)
 
         st.button(
             "Use the last answer as my reply draft", on_click=use_as_draft, key=f"use-{ticket_id}"

@@ -12,10 +12,10 @@ from tickets.errors import InvalidInput, NotSignedIn, TicketNotFound
 from tickets.export import FORMATS
 from tickets.ids import new_message_id, new_request_key
 from tickets.service import TicketAccess
+from ui import live, presence
 from ui.auth import sign_out
 from ui.components import ago, context_meter, export_button, rerun_fragment, status_badge
 from ui.conversation import post_safely, show_own_message, stream_reply, unsent_box
-from ui.runtime import user_for_fragment
 from ui.thread import page_limit, show_thread
 
 NEW = "new"
@@ -27,11 +27,13 @@ def render(services: Services, user: User) -> None:
     selected = st.query_params.get("ticket") or (tickets[0].id if tickets else NEW)
     _sidebar(user, tickets, selected)
     if selected == NEW:
+        live.leave(services)
         _new_ticket(services, user)
         return
     try:  # the ticket comes from the list just read when it is there: read once per rerun
         access = services.pages.access(user, selected, known=tickets)
     except (TicketNotFound, InvalidInput) as exc:
+        live.leave(services)
         st.error(rendering.inline(exc.message), icon="🔍")
         st.button("Back to my tickets", on_click=_select, args=(NEW,))
         return
@@ -111,24 +113,31 @@ def _ticket_page(services: Services, access: TicketAccess) -> None:
             FORMATS[fmt],
             key=f"dl-{ticket.id}",
         )
-    _conversation(services, access)
+    every = services.settings.live.thread_poll_s
+    st.fragment(_conversation, run_every=every)(services, access)
 
 
-@st.fragment
 def _conversation(services: Services, access: TicketAccess) -> None:
-    """Sending a message reruns only this part of the page (which checks the user again)."""
-    ticket_id = access.ticket.id
+    """The live part of the page: polled every ``thread_poll_s`` (one read when nothing
+    changed); sending a message also reruns only this part. Anything it does is done with
+    the user and ticket checked again at that moment. A status change redraws the whole
+    page (the header and the sidebar show it too)."""
+    ticket_id, uid = access.ticket.id, access.user.uid
     try:
-        user = user_for_fragment(services, access.user, f"conversation:{ticket_id}")
-        if user is not access.user:  # a fragment rerun: read and check the ticket again
-            access = services.tickets.access(user, ticket_id)
+        shown = live.current(services, access, limit=page_limit(ticket_id))
     except (NotSignedIn, TicketNotFound) as exc:  # disabled or revoked meanwhile: stop here
         st.error(rendering.inline(exc.message), icon="🔒")
         if st.button("Reload the page", key=f"reload-{ticket_id}"):
             st.rerun(scope="app")
         return
+    page, ticket = shown.page, shown.page.ticket
+    if ticket.status is not access.ticket.status:
+        st.rerun()
+
+    def checked() -> TicketAccess:
+        return services.tickets.access(services.tickets.current_user(uid), ticket_id)
+
     retry_key, auto_key = f"retry:{ticket_id}", f"autoreply:{ticket_id}"
-    page = services.pages.ticket_page(access, limit=page_limit(ticket_id))
     with st.expander("🧠 What the assistant remembers", expanded=page.memory.truncated):
         context_meter(page.memory, page.budget)
 
@@ -136,33 +145,37 @@ def _conversation(services: Services, access: TicketAccess) -> None:
         st.session_state[retry_key] = message.id
 
     show_thread(
-        user, page.thread, summarized_through=page.memory.summarized_through, on_retry=ask_retry
+        shown.access.user,
+        page.thread,
+        summarized_through=page.memory.summarized_through,
+        on_retry=ask_retry,
     )
-    if not page.ticket.assistant_active:
+    presence.show_customer_line(shown.watchers(services.live.clock()))
+    if not ticket.assistant_active:
         st.caption(f"🎧 {AGENT_TOOK_OVER}")
     streamed = False
     if retry_key in st.session_state:
         message_id = st.session_state.pop(retry_key)
         streamed = stream_reply(
-            lambda: services.assistant.retry(access, message_id), waiting_note=AGENT_TOOK_OVER
+            lambda: services.assistant.retry(checked(), message_id), waiting_note=AGENT_TOOK_OVER
         )
     elif st.session_state.pop(auto_key, False):
         streamed = stream_reply(
-            lambda: services.assistant.reply(access), waiting_note=AGENT_TOOK_OVER
+            lambda: services.assistant.reply(checked()), waiting_note=AGENT_TOOK_OVER
         )
 
     def post(text: str, mid: str) -> Message:
-        return services.tickets.post(access, text, message_id=mid)
+        return services.tickets.post(checked(), text, message_id=mid)
 
-    live = st.container()  # new messages appear above the input, in thread order
+    box = st.container()  # new messages appear above the input, in thread order
     prompt = st.chat_input("Write a message", key=f"chat-{ticket_id}")
-    with live:
+    with box:
         sent = post_safely(ticket_id, prompt, post) if prompt else None
         if sent is None:
             sent = unsent_box(ticket_id, post)  # also shows text that just failed to send
         if sent is not None:
-            show_own_message(user, sent)
-            stream_reply(lambda: services.assistant.reply(access), waiting_note=AGENT_TOOK_OVER)
+            show_own_message(shown.access.user, sent)
+            stream_reply(lambda: services.assistant.reply(checked()), waiting_note=AGENT_TOOK_OVER)
             streamed = True
     if streamed:
         rerun_fragment()

@@ -16,11 +16,9 @@ from config.bootstrap import Services, build_services
 from config.settings import Settings, load_settings
 from demo.seed import seed_demo
 from privacy.redaction import install_log_redaction
-from tickets.domain import User
 
 log = logging.getLogger(__name__)
 _override: Services | None = None
-RUN_KEY = "_full_run"
 
 
 def use_services(services: Services | None) -> None:
@@ -58,19 +56,3 @@ def get_services() -> Services:
 
 def settings() -> Settings:
     return get_services().settings
-
-
-def begin_full_run() -> None:
-    """Called once per full run of the script (not by fragment reruns)."""
-    st.session_state[RUN_KEY] = int(st.session_state.get(RUN_KEY, 0)) + 1
-
-
-def user_for_fragment(services: Services, user: User, key: str) -> User:
-    """The user for a fragment: the one the full run just checked, or, when only the
-    fragment reruns, read and checked again (a revoked account stops at its next rerun)."""
-    run = int(st.session_state.get(RUN_KEY, 0))
-    marker = f"_fragment_run:{key}"
-    if st.session_state.get(marker) == run:
-        return services.tickets.current_user(user.uid)
-    st.session_state[marker] = run
-    return user

@@ -9,6 +9,9 @@ Layout::
     tickets/{id}/copilots/{agentUid}              an agent's private copilot thread
     tickets/{id}/copilots/{agentUid}/messages/{messageId}
     tickets/{id}/copilots/{agentUid}/memory/checkpoint
+    tickets/{id}/live/activity                    the change marker live pages poll
+    tickets/{id}/presence/{uid}                   who is viewing or typing (expireAt, TTL)
+    users/{uid}/seen/{ticketId}                   how far an agent has read a ticket
     usage/{key}                                   token counters per user/ticket and period
     audit/{id}                                    the audit log
 """
@@ -17,10 +20,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from storage.firestore.activity import FirestoreActivity
 from storage.firestore.client import make_firestore_client
 from storage.firestore.db import FirestoreDb
 from storage.firestore.ledger import FirestoreAudit, FirestoreUsage
 from storage.firestore.memory import FirestoreCheckpoints
+from storage.firestore.presence import FirestorePresence
+from storage.firestore.seen import FirestoreSeen
 from storage.firestore.threads import FirestoreThreads
 from storage.firestore.tickets import FirestoreTickets
 from storage.firestore.users import FirestoreUsers
@@ -42,6 +48,9 @@ def firestore_store(
         checkpoints=FirestoreCheckpoints(db, sealer),
         usage=FirestoreUsage(db),
         audit=FirestoreAudit(db),
+        activity=FirestoreActivity(db, sealer),
+        presence=FirestorePresence(db),
+        seen=FirestoreSeen(db),
         backend="firestore",
         closer=client.close,
     )

@@ -24,6 +24,7 @@ from google.cloud import firestore
 
 from tickets.domain import ConversationRef
 from tickets.errors import StoreBusy, StoreUnavailable
+from tickets.live import ActivityKind
 
 T = TypeVar("T")
 UNAVAILABLE = (
@@ -125,6 +126,23 @@ class FirestoreDb:
 
     def checkpoint(self, conv: ConversationRef) -> Any:
         return self.conversation(conv).collection("memory").document("checkpoint")
+
+    def activity(self, ticket_id: str) -> Any:
+        """The ticket's change marker, beside (never in) the ticket document."""
+        return self.tickets().document(ticket_id).collection("live").document("activity")
+
+    def bump(self, writer: Any, conv: ConversationRef, kind: ActivityKind) -> None:
+        """Move the shared thread's marker inside ``writer`` (a transaction or batch): a
+        blind increment, so it never makes the caller's transaction conflict."""
+        if not conv.is_copilot:
+            ref = self.activity(conv.ticket_id)
+            writer.set(ref, {kind.value: firestore.Increment(1)}, merge=True)
+
+    def presence(self, ticket_id: str) -> Any:
+        return self.tickets().document(ticket_id).collection("presence")
+
+    def seen(self, uid: str) -> Any:
+        return self.users().document(uid).collection("seen")
 
 
 def _kind(path: str) -> str:

@@ -14,6 +14,7 @@ from storage.firestore.db import FirestoreDb
 from storage.sealing import Sealer
 from tickets.domain import ConversationRef, Message, NewMessage, Ticket, utcnow
 from tickets.errors import MessageNotFound, TicketNotFound
+from tickets.live import ActivityKind
 from tickets.store import MessageChange, revision_of
 
 
@@ -44,6 +45,7 @@ class FirestoreThreads:
                 tx.set(conv_ref, fields, merge=True)
             else:
                 tx.update(conv_ref, Ticket.activity_fields(stored))
+            self.db.bump(tx, conv, ActivityKind.THREAD)
             return stored
 
         return self.db.run(lambda: self.db.transaction(body))
@@ -68,6 +70,7 @@ class FirestoreThreads:
                 return None
             revised = revision_of(stored, changed)
             tx.set(ref, self.sealer.seal_message(conv, revised.to_dict()))
+            self.db.bump(tx, conv, ActivityKind.THREAD)
             return revised
 
         return self.db.run(lambda: self.db.transaction(body))

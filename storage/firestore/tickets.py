@@ -13,9 +13,10 @@ from storage.firestore.db import FirestoreDb
 from storage.sealing import Sealer
 from tickets.domain import ConversationRef, NewMessage, Ticket, utcnow
 from tickets.errors import TicketNotFound
+from tickets.live import ActivityKind
 from tickets.store import UNASSIGNED, TicketChanges, TicketQuery
 
-TRIAGE_FIELDS = ("status", "assigneeUid", "labels", "assistantActive", "updatedAt")
+TRIAGE_FIELDS = ("status", "assigneeUid", "labels", "assistantActive", "updatedAt", "changedAt")
 RESEALED = ("subject", "customerName", "searchKeys")  # rewritten too: under the current key
 
 
@@ -67,9 +68,8 @@ class FirestoreTickets:
                 raise TicketNotFound(ticket_id)
             ticket = changes.apply(self._open(snap), utcnow())
             data = self.sealer.seal_ticket(ticket.to_dict())
-            update = {k: data[k] for k in (*TRIAGE_FIELDS, *RESEALED)}
-            update.update({f"seenBy.{uid}": seq for uid, seq in ticket.seen_by.items()})
-            tx.update(ref, update)
+            tx.update(ref, {k: data[k] for k in (*TRIAGE_FIELDS, *RESEALED)})
+            self.db.bump(tx, ConversationRef(ticket_id), ActivityKind.TICKET)
             return ticket
 
         return self.db.run(lambda: self.db.transaction(body))

@@ -10,9 +10,12 @@ from pathlib import Path
 
 from storage.sealing import Sealer
 from storage.settings import StoreSettings
+from storage.sqlite.activity import SqliteActivity
 from storage.sqlite.db import Database
 from storage.sqlite.ledger import SqliteAudit, SqliteUsage
 from storage.sqlite.memory import SqliteCheckpoints
+from storage.sqlite.presence import SqlitePresence
+from storage.sqlite.seen import SqliteSeen
 from storage.sqlite.threads import SqliteThreads
 from storage.sqlite.tickets import SqliteTickets
 from storage.sqlite.users import SqliteUsers
@@ -30,6 +33,9 @@ def sqlite_store(path: str | Path, sealer: Sealer | None = None) -> Store:
         checkpoints=SqliteCheckpoints(db, sealer),
         usage=SqliteUsage(db),
         audit=SqliteAudit(db),
+        activity=SqliteActivity(db, sealer),
+        presence=SqlitePresence(db),
+        seen=SqliteSeen(db),
         backend="sqlite",
         closer=db.close,
     )

@@ -44,6 +44,24 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT conv_key, checkpoint FROM conversations WHERE checkpoint IS NOT NULL;
     ALTER TABLE conversations DROP COLUMN checkpoint;
     """,
+    # live updates: change markers, presence, and read state off the ticket row
+    """
+    CREATE TABLE activity (
+        ticket_id TEXT PRIMARY KEY, thread INTEGER NOT NULL DEFAULT 0,
+        ticket INTEGER NOT NULL DEFAULT 0, presence INTEGER NOT NULL DEFAULT 0);
+    CREATE TABLE presence (
+        ticket_id TEXT NOT NULL, uid TEXT NOT NULL, expire_at TEXT NOT NULL, data TEXT NOT NULL,
+        PRIMARY KEY (ticket_id, uid));
+    CREATE TABLE seen (
+        uid TEXT NOT NULL, ticket_id TEXT NOT NULL, seq INTEGER NOT NULL,
+        PRIMARY KEY (uid, ticket_id));
+    INSERT INTO seen (uid, ticket_id, seq)
+        SELECT s.key, t.id, s.value FROM tickets t, json_each(t.data, '$.seenBy') s;
+    UPDATE tickets SET data = json_remove(data, '$.seenBy');
+    ALTER TABLE tickets ADD COLUMN changed_at TEXT;
+    UPDATE tickets SET changed_at = updated_at;
+    CREATE INDEX tickets_changed ON tickets (changed_at DESC);
+    """,
 )
 
 

@@ -21,19 +21,21 @@ def write_ticket(db: sqlite3.Connection, ticket: Ticket, sealer: Sealer, *, inse
         ticket.status.value,
         ticket.assignee_uid,
         stamp(ticket.updated_at),
+        stamp(ticket.last_change),
         dumps(sealer.seal_ticket(ticket.to_dict())),
         ticket.id,
     )
     if insert:
         db.execute(
-            "INSERT INTO tickets (customer_uid, status, assignee_uid, updated_at, data, id) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO tickets "
+            "(customer_uid, status, assignee_uid, updated_at, changed_at, data, id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             values,
         )
     else:
         db.execute(
             "UPDATE tickets SET customer_uid = ?, status = ?, assignee_uid = ?, "
-            "updated_at = ?, data = ? WHERE id = ?",
+            "updated_at = ?, changed_at = ?, data = ? WHERE id = ?",
             values,
         )
 
@@ -42,11 +44,15 @@ def write_activity(db: sqlite3.Connection, ticket_id: str, activity: dict[str, A
     """A message joined the thread: only the activity fields change (nothing to decrypt)."""
     row = db.execute("SELECT data FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
     data = loads(row["data"]) | activity
+    changed = stamp(activity["changedAt"])
     updated = activity.get("updatedAt")
-    if updated is None:
-        db.execute("UPDATE tickets SET data = ? WHERE id = ?", (dumps(data), ticket_id))
+    if updated is None:  # an internal note: only what agents see moves
+        db.execute(
+            "UPDATE tickets SET changed_at = ?, data = ? WHERE id = ?",
+            (changed, dumps(data), ticket_id),
+        )
         return
     db.execute(
-        "UPDATE tickets SET updated_at = ?, data = ? WHERE id = ?",
-        (stamp(updated), dumps(data), ticket_id),
+        "UPDATE tickets SET updated_at = ?, changed_at = ?, data = ? WHERE id = ?",
+        (stamp(updated), changed, dumps(data), ticket_id),
     )

@@ -6,10 +6,12 @@ import sqlite3
 
 from storage.decode import decode_each
 from storage.sealing import Sealer
+from storage.sqlite.activity import bump
 from storage.sqlite.db import Database, dumps, loads
 from storage.sqlite.rows import write_activity
 from tickets.domain import ConversationRef, Message, NewMessage, Ticket, utcnow
 from tickets.errors import MessageNotFound, TicketNotFound
+from tickets.live import ActivityKind
 from tickets.store import MessageChange, revision_of
 
 
@@ -60,6 +62,7 @@ class SqliteThreads:
         self._write(db, conv, message)
         if not conv.is_copilot:
             write_activity(db, conv.ticket_id, Ticket.activity_fields(message))
+        bump(db, conv, ActivityKind.THREAD)
         return message
 
     def get(self, conv: ConversationRef, message_id: str) -> Message | None:
@@ -83,6 +86,7 @@ class SqliteThreads:
                 return None
             revised = revision_of(stored, changed)
             self._write(db, conv, revised)
+            bump(db, conv, ActivityKind.THREAD)
             return revised
 
     def newest(

@@ -6,11 +6,13 @@ from typing import Any
 
 from storage.decode import decode_each, decode_one
 from storage.sealing import Sealer
+from storage.sqlite.activity import bump
 from storage.sqlite.db import Database, loads
 from storage.sqlite.rows import read_ticket, write_ticket
 from storage.sqlite.threads import SqliteThreads
 from tickets.domain import ConversationRef, NewMessage, Ticket, utcnow
 from tickets.errors import TicketNotFound
+from tickets.live import ActivityKind
 from tickets.store import UNASSIGNED, TicketChanges, TicketQuery
 
 
@@ -51,6 +53,7 @@ class SqliteTickets:
                 raise TicketNotFound(ticket_id)
             updated = changes.apply(ticket, utcnow())
             write_ticket(db, updated, self.sealer, insert=False)
+            bump(db, ConversationRef(ticket_id), ActivityKind.TICKET)
             return updated
 
     def find(self, query: TicketQuery) -> list[Ticket]:

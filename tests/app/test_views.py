@@ -17,6 +17,7 @@ from tests.support.apptest import run_app, unescaped
 from tests.support.fakes import FakeModel, FakeReply
 from tests.support.services import make_services
 from tickets.domain import ConversationRef, MessageStatus, Status, Ticket, User
+from tickets.errors import StoreUnavailable
 from ui.auth import DEMO_USER_KEY, identity_uid
 from ui.runtime import use_services
 
@@ -267,3 +268,112 @@ def test_the_memory_panel_says_when_summaries_are_failing(services: Services) ->
     assert "Summaries are failing; the assistant sees the newest messages only" in shown
     assert "Extractive summary" in shown and "The kettle leaks from the base." in shown
     assert "summarized at the next compaction" not in shown
+
+
+def test_a_reply_another_agent_sent_meanwhile_asks_before_sending(services: Services) -> None:
+    at = app("agent-kim", ticket="tk-demo-kettle")
+    at.text_area(key="draft:tk-demo-kettle").input("A replacement is on its way.").run()
+    lee = services.tickets.access(user(services, "agent-lee"), "tk-demo-kettle")
+    services.tickets.post(lee, "Lee here: we will refund you.")
+    next(b for b in at.button if b.label == "Send").click().run()
+    assert "Lee Chen sent the customer a public reply" in texts(at)
+    assert not any(b.label == "Send" for b in at.button)  # only the two answers
+    conv = ConversationRef("tk-demo-kettle")
+    assert services.store.threads.newest(conv, limit=1)[0].text == "Lee here: we will refund you."
+    next(b for b in at.button if b.label == "Send anyway").click().run()
+    assert services.store.threads.newest(conv, limit=1)[0].text == "A replacement is on its way."
+    assert at.text_area(key="draft:tk-demo-kettle").value == ""
+    at.text_area(key="draft:tk-demo-kettle").input("A note, after all").run()
+    at.radio(key="kind-tk-demo-kettle").set_value("Internal note").run()
+    services.tickets.post(lee, "And a coupon.")
+    next(b for b in at.button if b.label == "Send").click().run()  # a note collides with nobody
+    assert services.store.threads.newest(conv, limit=1)[0].text == "A note, after all"
+
+
+def test_keep_editing_after_a_collision_keeps_the_draft(services: Services) -> None:
+    at = app("agent-kim", ticket="tk-demo-kettle")
+    at.text_area(key="draft:tk-demo-kettle").input("My answer").run()
+    lee = services.tickets.access(user(services, "agent-lee"), "tk-demo-kettle")
+    services.tickets.post(lee, "Lee answered first.")
+    next(b for b in at.button if b.label == "Send").click().run()
+    next(b for b in at.button if b.label == "Keep editing").click().run()
+    assert at.text_area(key="draft:tk-demo-kettle").value == "My answer"
+    next(b for b in at.button if b.label == "Send").click().run()  # seen now: no question
+    newest = services.store.threads.newest(ConversationRef("tk-demo-kettle"), limit=1)[0]
+    assert newest.text == "My answer"
+
+
+def test_an_open_page_picks_up_what_others_did_on_its_next_run(services: Services) -> None:
+    customer = app("cust-ada", ticket="tk-demo-kettle")
+    agent = app("agent-kim", ticket="tk-demo-kettle")
+    kim = services.tickets.access(user(services, "agent-kim"), "tk-demo-kettle")
+    services.tickets.post(kim, "We are sending a new kettle.")
+    services.tickets.set_status(kim, Status.RESOLVED)
+    customer.run()
+    assert "We are sending a new kettle." in texts(customer)
+    assert "Your ticket was resolved. Reply to reopen it." in texts(customer)
+    ada = services.tickets.access(user(services, "cust-ada"), "tk-demo-kettle")
+    services.tickets.post(ada, "It still leaks!")
+    new = services.tickets.open_ticket(user(services, "cust-bob"), "Toaster smokes", "Help")
+    services.tickets.assign(services.tickets.access(kim.user, new.id), "agent-kim")
+    agent.run()
+    assert "It still leaks" in texts(agent)
+    assert any("Toaster smokes" in b.label for b in agent.sidebar.button)
+    assert [t.value for t in agent.toast] == ["Assigned to you: Toaster smokes"]
+
+
+def test_a_poll_that_cannot_reach_the_database_keeps_the_page(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customer = app("cust-ada", ticket="tk-demo-kettle")
+    agent = app("agent-kim", ticket="tk-demo-kettle")
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise StoreUnavailable("connection reset")
+
+    monkeypatch.setattr(services.live, "poll", down)
+    monkeypatch.setattr(services.live_queue, "poll", down)
+    for at in (customer.run(), agent.run()):
+        assert not at.exception
+        assert "The database is not answering" in texts(at)
+        assert "leaks from the base" in texts(at)  # what was last loaded stays on screen
+    assert customer.chat_input(key="chat-tk-demo-kettle") is not None
+    assert agent.text_area(key="draft:tk-demo-kettle") is not None
+    assert any("Kettle" in b.label for b in agent.sidebar.button)
+
+
+def test_a_ticket_read_while_open_has_no_dot_after_leaving_it(services: Services) -> None:
+    at = app("agent-kim", ticket="tk-demo-kettle")
+    ada = services.tickets.access(user(services, "cust-ada"), "tk-demo-kettle")
+    services.tickets.post(ada, "Any news on the replacement?")
+    at.run()  # the queue sees the change; the open page shows (and so reads) the message
+    assert "Any news on the replacement?" in texts(at).replace("\\", "")
+    next(b for b in at.sidebar.button if "VAT" in b.label).click().run()
+    kettle = next(b.label for b in at.sidebar.button if "Kettle" in b.label)
+    assert not kettle.startswith("🔵")
+
+
+def queue_order(at: AppTest) -> list[str]:
+    return [
+        str(b.key).removeprefix("queue-") for b in at.sidebar.button if "queue-tk" in str(b.key)
+    ]
+
+
+def test_a_clicked_ticket_keeps_its_place_until_something_happens_to_it(
+    services: Services,
+) -> None:
+    at = app("agent-kim")
+    before = queue_order(at)
+    first = before[0]  # unread, so ranked first
+    next(b for b in at.sidebar.button if b.key == f"queue-{first}").click().run()
+    other = next(t for t in before if t != first)
+    bob_or_ada = ticket(services, other).customer_uid
+    services.tickets.post(
+        services.tickets.access(user(services, bob_or_ada), other), "Something new"
+    )  # the queue is read again: the clicked ticket, read now, would drop below unread ones
+    at.run()
+    assert queue_order(at)[0] == first
+    kim = services.tickets.access(user(services, "agent-kim"), first)
+    services.tickets.set_labels(kim, ["vip"])  # an event on it: it may move now
+    at.run()
+    assert queue_order(at)[0] == other  # unread and waiting first again

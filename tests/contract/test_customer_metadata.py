@@ -67,7 +67,8 @@ def test_a_customers_exports_carry_no_agent_only_fields(services: Services) -> N
     agents = json.loads(export(services, KIM.uid, ticket_id, "json"))  # agents keep it all
     assert agents["ticket"]["labels"] == ["fraud-suspect"]
     assert agents["ticket"]["assigneeUid"] == LEE.uid
-    assert [m["seq"] for m in agents["messages"]] == [1, 2, 3, 4, 5]
+    assert [m["seq"] for m in agents["messages"]] == [1, 2, 3, 4, 5, 6]
+    assert agents["messages"][-1]["authorRole"] == "system"  # the assignment, for agents only
 
 
 def test_an_internal_note_moves_nothing_a_customer_sees(services: Services) -> None:

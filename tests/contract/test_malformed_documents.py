@@ -35,7 +35,7 @@ BAD_TICKETS: dict[str, dict[str, Any]] = {
     "tk-bad-role": {"lastAuthorRole": "root"},
     "tk-bad-name": {"customerName": 12345},
     "tk-huge-name": {"customerName": HUGE},
-    "tk-bad-seen": {"seenBy": {"agent-kim": "x"}},
+    "tk-bad-changed": {"changedAt": "yesterday"},
     "tk-bad-labels": {"labels": "fraud"},
     "tk-bad-status": {"status": "deleted"},
     "tk-bad-seq": {"lastSeq": "9"},
@@ -86,7 +86,6 @@ def good_ticket_fields(ticket_id: str) -> dict[str, Any]:
         "updatedAt": now,
         "lastSeq": 0,
         "assistantActive": True,
-        "seenBy": {},
         "searchKeys": [],
     }
 

@@ -58,6 +58,8 @@ class Stack:
     issuer: str
     store: Store
     model: FakeOpenAIServer
+    project: str = ""
+    emulator_host: str = ""
 
     def uid(self, who: str) -> str:
         return identity_uid(self.issuer, who)
@@ -141,13 +143,49 @@ def stack(
     try:
         wait_http(f"{issuer}/.well-known/openid-configuration", 90, "the OIDC provider", oidc)
         wait_http(f"http://127.0.0.1:{app_port}/_stcore/health", 90, "Streamlit", app)
-        yield Stack(f"http://127.0.0.1:{app_port}", issuer, store, model)
+        yield Stack(
+            f"http://127.0.0.1:{app_port}", issuer, store, model, project, firestore_emulator.host
+        )
     finally:
         app.terminate()
         oidc.terminate()
         model.stop()
         app.wait(timeout=20)
         oidc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def replica(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second Streamlit process on the same Firestore (another replica behind a load
+    balancer): its URL. Same sign-in provider, same model server, its own port."""
+    workdir = tmp_path_factory.mktemp("replica")
+    port = free_port()
+    (workdir / ".streamlit").mkdir()
+    shutil.copy(ROOT / ".streamlit" / "config.toml", workdir / ".streamlit" / "config.toml")
+    (workdir / ".streamlit" / "secrets.toml").write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        'cookie_secret = "e2e-cookie-secret-not-for-production"\n'
+        'client_id = "ticket-assistant-e2e"\n'
+        'client_secret = "e2e-secret"\n'
+        f'server_metadata_url = "{stack.issuer}/.well-known/openid-configuration"\n'
+    )
+    env = os.environ | {
+        "TICKETS_STORE": "firestore",
+        "FIRESTORE_EMULATOR_HOST": stack.emulator_host,
+        "GOOGLE_CLOUD_PROJECT": stack.project,
+        "OPENAI_API_KEY": "sk-e2e",
+        "OPENAI_BASE_URL": stack.model.base_url,
+        "OPENAI_MODEL": "fake-model",
+    }
+    log = ARTIFACTS / "logs" / "streamlit-replica.log"
+    app = launch_streamlit(workdir, env, "127.0.0.1", port, log)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/_stcore/health", 90, "the replica", app)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        app.terminate()
+        app.wait(timeout=20)
 
 
 @pytest.fixture(scope="session")

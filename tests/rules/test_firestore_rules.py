@@ -7,6 +7,7 @@ notes, a forged author, oversized text, updates and deletes, no sign-in.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from tickets.domain import (
     User,
     Visibility,
 )
+from tickets.live import ActivityKind
 
 RULES = (Path(__file__).resolve().parents[2] / "firestore.rules").read_text()
 pytestmark = pytest.mark.firestore
@@ -147,7 +149,8 @@ def bump(
     stamp: bool | None = None,
 ) -> dict[str, Any]:
     """The ticket update that goes with a post, as the app writes it (``activity_fields``):
-    lastSeq and the message that took it; a public post is activity a customer sees."""
+    lastSeq and the message that took it; a public post is activity a customer sees; every
+    post is a change the agents' queue sees (``changedAt``)."""
     update: dict[str, Any] = {"lastSeq": seq, "lastMessageId": mid}
     if public:
         update["lastAuthorRole"] = role
@@ -160,7 +163,7 @@ def bump(
         update,
         create=False,
         mask=tuple(update),
-        server_time=("updatedAt",) if stamped else (),
+        server_time=("updatedAt", "changedAt") if stamped else ("changedAt",),
     )
 
 
@@ -224,7 +227,7 @@ def test_agent_triages(world: World) -> None:
         {"status": "waiting_on_customer", "labels": ["refund"], "assigneeUid": "kim"},
         create=False,
         mask=("status", "labels", "assigneeUid"),
-        server_time=("updatedAt",),
+        server_time=("updatedAt", "changedAt"),
     )
     assert ok(kim.commit(update))
 
@@ -366,3 +369,82 @@ def test_a_pending_status_is_server_only(world: World) -> None:
             customize=lambda f: f.update(status="pending"),
         )
     )
+
+
+# -- live updates -----------------------------------------------------------------------------
+
+
+def presence_fields(uid: str, ticket_id: str, role: str, **changes: Any) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    fields = {
+        "ticketId": ticket_id,
+        "uid": uid,
+        "name": uid.title(),
+        "role": role,
+        "expireAt": now + timedelta(seconds=20),
+        "typingUntil": None,
+        "typingPublic": False,
+    }
+    return {**fields, **changes}
+
+
+def put_presence(client: RestClient, ticket_id: str, uid: str, role: str, **changes: Any) -> Any:
+    fields = presence_fields(uid, ticket_id, role, **changes)
+    path = f"tickets/{ticket_id}/presence/{uid}"
+    return client.commit(client.write(path, fields, create=False, server_time=("updatedAt",)))
+
+
+def test_the_change_marker_is_read_by_who_sees_the_ticket_and_moves_by_one(world: World) -> None:
+    world.store.activity.touch("tk-ada", ActivityKind.PRESENCE)
+    ada, bob, kim = world.customer("ada"), world.customer("bob"), world.agent()
+    assert ok(ada.get("tickets/tk-ada/live/activity")) and ok(
+        kim.get("tickets/tk-ada/live/activity")
+    )
+    assert denied(bob.get("tickets/tk-ada/live/activity"))
+    marker = world.store.activity.get("tk-ada")
+
+    def bump(client: RestClient, **counters: int) -> Any:
+        fields = {**marker.to_dict(), **counters}
+        return client.commit(client.write("tickets/tk-ada/live/activity", fields, create=False))
+
+    assert denied(bump(ada, thread=marker.thread + 2))
+    assert denied(bump(ada, presence=marker.presence - 1))
+    assert denied(bump(bob, thread=marker.thread + 1))
+    extra = {**marker.to_dict(), "lastText": "x"}
+    assert denied(ada.commit(ada.write("tickets/tk-ada/live/activity", extra, create=False)))
+    assert denied(ada.commit(ada.write("tickets/tk-ada/live/other", {}, create=True)))
+    assert ok(bump(ada, thread=marker.thread + 1))
+    assert world.store.activity.get("tk-ada").thread == marker.thread + 1
+
+
+def test_presence_entries_are_each_persons_own_and_short_lived(world: World) -> None:
+    ada, bob, kim = world.customer("ada"), world.customer("bob"), world.agent()
+    assert ok(put_presence(ada, "tk-ada", "ada", "customer"))
+    assert ok(put_presence(kim, "tk-ada", "kim", "agent", typingUntil=datetime.now(UTC)))
+    assert denied(put_presence(ada, "tk-ada", "kim", "customer"))  # someone else's entry
+    assert denied(put_presence(ada, "tk-ada", "ada", "agent"))  # a role they do not have
+    assert denied(put_presence(bob, "tk-ada", "bob", "customer"))  # not their ticket
+    later = datetime.now(UTC) + timedelta(minutes=10)
+    assert denied(put_presence(ada, "tk-ada", "ada", "customer", expireAt=later))
+    assert denied(put_presence(ada, "tk-ada", "ada", "customer", note="hi"))
+    assert ok(kim.get("tickets/tk-ada/presence/ada"))
+    assert ok(kim.query("tickets/tk-ada", "presence", {}))
+    assert denied(ada.get("tickets/tk-ada/presence/kim"))  # customers are told by the app
+    assert denied(ada.delete("tickets/tk-ada/presence/kim"))
+    assert ok(ada.delete("tickets/tk-ada/presence/ada"))
+
+
+def test_read_state_is_each_agents_own_and_never_goes_back(world: World) -> None:
+    kim, lee, ada = world.agent(), world.agent("lee"), world.customer("ada")
+
+    def mark(client: RestClient, uid: str, seq: int) -> Any:
+        fields = {"uid": uid, "ticketId": "tk-ada", "seq": seq}
+        return client.commit(client.write(f"users/{uid}/seen/tk-ada", fields, create=False))
+
+    assert ok(mark(kim, "kim", 2))
+    assert denied(mark(kim, "kim", 1))
+    assert denied(mark(lee, "kim", 5))
+    assert denied(mark(ada, "ada", 1))  # customers have no unread dots
+    assert ok(kim.get("users/kim/seen/tk-ada"))
+    assert denied(lee.get("users/kim/seen/tk-ada"))
+    assert world.store.seen.get("kim", ["tk-ada"]) == {"tk-ada": 2}

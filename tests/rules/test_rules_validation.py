@@ -35,7 +35,6 @@ def new_ticket(ticket_id: str, **changes: Any) -> dict[str, Any]:
         "lastCustomerSeq": 0,
         "lastAuthorRole": None,
         "assistantActive": True,
-        "seenBy": {},
         "searchKeys": [],
     }
     return fields | changes
@@ -163,10 +162,7 @@ def test_an_internal_note_moves_nothing_a_customer_sees(world: World) -> None:
         ({"assigneeUid": "../x"}, False),
         ({"status": "deleted"}, False),
         ({"assistantActive": "no"}, False),
-        ({"seenBy": {"kim": 1}}, True),
-        ({"seenBy": {"lee": 1}}, False),  # another agent's read state
-        ({"seenBy": {"kim": 99}}, False),  # beyond the thread
-        ({"seenBy": {"kim": "1"}}, False),
+        ({"seenBy": {"kim": 1}}, False),  # read state lives in users/{uid}/seen now
         ({"customerName": "Someone else"}, False),
         ({"subject": "Rewritten"}, False),
         ({"searchKeys": ["x"]}, False),
@@ -177,8 +173,29 @@ def test_an_internal_note_moves_nothing_a_customer_sees(world: World) -> None:
 )
 def test_agent_triage_is_validated(world: World, fields: dict[str, Any], allowed: bool) -> None:
     kim = world.agent()
-    write = kim.write("tickets/tk-ada", fields, create=False, mask=tuple(fields))
+    write = kim.write(
+        "tickets/tk-ada", fields, create=False, mask=tuple(fields), server_time=("changedAt",)
+    )
     assert ok(kim.commit(write)) is allowed
+
+
+def test_every_change_moves_changedat_for_the_live_queue(world: World) -> None:
+    """A change the agents' queue would not see is refused (it polls ``changedAt``)."""
+    kim = world.agent()
+    fields = {"labels": ["refund"]}
+    unseen = kim.write("tickets/tk-ada", fields, create=False, mask=tuple(fields))
+    assert denied(kim.commit(unseen))
+    backdated = kim.write(
+        "tickets/tk-ada",
+        fields | {"changedAt": world.store.tickets.get("tk-ada").created_at},  # type: ignore[union-attr]
+        create=False,
+        mask=(*fields, "changedAt"),
+    )
+    assert denied(kim.commit(backdated))
+    seen = kim.write(
+        "tickets/tk-ada", fields, create=False, mask=tuple(fields), server_time=("changedAt",)
+    )
+    assert ok(kim.commit(seen))
 
 
 def test_updatedat_moves_only_with_what_a_customer_sees(world: World) -> None:
@@ -186,7 +203,11 @@ def test_updatedat_moves_only_with_what_a_customer_sees(world: World) -> None:
 
     def triage(fields: dict[str, Any]) -> Any:
         write = kim.write(
-            "tickets/tk-ada", fields, create=False, mask=tuple(fields), server_time=("updatedAt",)
+            "tickets/tk-ada",
+            fields,
+            create=False,
+            mask=tuple(fields),
+            server_time=("updatedAt", "changedAt"),
         )
         return kim.commit(write)
 

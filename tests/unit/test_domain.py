@@ -71,11 +71,11 @@ def test_ticket_round_trip() -> None:
         last_customer_seq=8,
         last_author_role=AuthorRole.AGENT,
         assistant_active=False,
-        seen_by={"a-1": 5},
     )
     assert Ticket.from_dict(ticket.to_dict()) == ticket
     assert Ticket.from_dict(_json_round_trip(ticket.to_dict())) == ticket
-    assert ticket.unread_for("a-1") and ticket.unread_for("a-2")
+    assert ticket.unread(5) and ticket.unread(7) and not ticket.unread(8)
+    assert "seenBy" not in ticket.to_dict()  # read state lives off the ticket document
 
 
 def test_checkpoint_and_event_round_trip() -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import itertools
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from storage.firestore.activity import FirestoreActivity
+from storage.firestore.presence import FirestorePresence
 from storage.firestore.tickets import FirestoreTickets
 from storage.sealing import Sealer
 from tickets.domain import Status
@@ -78,3 +81,21 @@ def test_message_pages_and_agent_lists_have_indexes() -> None:
     assert (("visibility", "ASCENDING"), ("seq", "ASCENDING")) in shapes
     assert (("role", "ASCENDING"), ("uid", "ASCENDING")) in shapes
     assert (("ticketId", "ASCENDING"), ("at", "DESCENDING")) in shapes
+
+
+def test_live_queries_filter_and_sort_on_one_field_and_presence_expires_by_ttl() -> None:
+    """Single-field queries are indexed automatically; presence needs its TTL policy."""
+    changed, present = Recorder(), Recorder()
+    db = SimpleNamespace(
+        tickets=lambda: changed,
+        presence=lambda ticket_id: present,
+        run=lambda fn: fn(),
+        stream=lambda query, kind: [],
+    )
+    FirestoreActivity(db, Sealer()).changed_since(datetime.now(UTC))  # type: ignore[arg-type]
+    FirestorePresence(db).live("tk-1", datetime.now(UTC))  # type: ignore[arg-type]
+    assert {path for path, _ in changed.fields} == {"changedAt"}
+    assert {path for path, _ in present.fields} == {"expireAt"}
+    ttl = [o for o in INDEXES["fieldOverrides"] if o.get("ttl")]
+    assert [(o["collectionGroup"], o["fieldPath"]) for o in ttl] == [("presence", "expireAt")]
+    assert {i["order"] for i in ttl[0]["indexes"]} == {"ASCENDING", "DESCENDING"}  # still queried

@@ -1,0 +1,120 @@
+"""The agent's reply box: a draft per ticket, and a check before a public reply collides
+with another agent's.
+
+The box is outside every fragment on purpose (see :mod:`ui.live`). When an agent starts a
+draft, the newest message they can see is noted; on "Send", a public reply by another agent
+after it asks to confirm first, so the customer does not get two answers unawares.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from config.bootstrap import Services
+from tickets import rendering
+from tickets.domain import Message
+from tickets.service import TicketAccess
+from ui import live
+from ui.conversation import post_safely
+
+LABEL = "Your reply"
+
+
+def draft_key(ticket_id: str) -> str:
+    return f"draft:{ticket_id}"
+
+
+def _base_key(ticket_id: str) -> str:
+    return f"draft-base:{ticket_id}"
+
+
+def _collision_key(ticket_id: str) -> str:
+    return f"collision:{ticket_id}"
+
+
+def draft_started(ticket_id: str) -> None:
+    """The agent began a draft: note the newest message they could see (once per draft)."""
+    shown = live.held()
+    if shown is not None and shown.ticket_id == ticket_id:
+        st.session_state.setdefault(_base_key(ticket_id), shown.page.ticket.last_seq)
+
+
+def set_draft(ticket_id: str, text: str) -> None:
+    st.session_state[draft_key(ticket_id)] = text
+    st.session_state.setdefault("drafts", {})[ticket_id] = text
+    draft_started(ticket_id)
+
+
+def is_internal(ticket_id: str) -> bool:
+    return st.session_state.get(f"kind-{ticket_id}") == "Internal note"
+
+
+def show(services: Services, access: TicketAccess, names: dict[str, str]) -> None:
+    """Reply or note. The draft is kept per ticket while switching between tickets."""
+    ticket_id = access.ticket.id
+    key = draft_key(ticket_id)
+    drafts: dict[str, str] = st.session_state.setdefault("drafts", {})
+    if key not in st.session_state:
+        st.session_state[key] = drafts.get(ticket_id, "")
+
+    def keep() -> None:
+        # a poll can deliver the box's last value after a send has just cleared it
+        text = str(st.session_state.get(key) or "")
+        drafts[ticket_id] = text
+        if text.strip():
+            draft_started(ticket_id)
+
+    st.text_area(LABEL, key=key, on_change=keep, height=120, placeholder="Write to the customer…")
+    st.radio("Send as", ["Public reply", "Internal note"], horizontal=True, key=f"kind-{ticket_id}")
+    other: tuple[str, int] | None = st.session_state.get(_collision_key(ticket_id))
+    if other is not None:
+        if _collision_prompt(ticket_id, *other):
+            _send(services, access, names, confirmed=True)
+    elif st.button("Send", type="primary", key=f"send-{ticket_id}"):
+        _send(services, access, names, confirmed=False)
+
+
+def _collision_prompt(ticket_id: str, name: str, seq: int) -> bool:
+    """The question after a collision: True when the agent chose to send anyway."""
+    st.warning(
+        f"{rendering.inline(name)} sent the customer a public reply (#{seq}) since you "
+        "started writing yours. Read it in the thread above; send yours as well?",
+        icon="⚠️",
+    )
+    left, right = st.columns(2)
+    if right.button("Keep editing", key=f"keep-editing-{ticket_id}", use_container_width=True):
+        st.session_state.pop(_collision_key(ticket_id), None)
+        st.session_state.pop(_base_key(ticket_id), None)  # they have seen it now
+        draft_started(ticket_id)
+        st.rerun()
+    return left.button(
+        "Send anyway", key=f"send-anyway-{ticket_id}", type="primary", use_container_width=True
+    )
+
+
+def _send(
+    services: Services, access: TicketAccess, names: dict[str, str], *, confirmed: bool
+) -> None:
+    ticket_id = access.ticket.id
+    internal = is_internal(ticket_id)
+    shown = live.held()
+    base = st.session_state.get(_base_key(ticket_id))
+    if not internal and not confirmed and shown is not None and base is not None:
+        other = services.live.replied_since(shown, base)
+        if other is not None:
+            name = names.get(other.author_uid, "Another agent")
+            st.session_state[_collision_key(ticket_id)] = (name, other.seq)
+            st.rerun()
+
+    def post(text: str, mid: str) -> Message:
+        return services.tickets.post(access, text, message_id=mid, internal=internal)
+
+    # On failure the draft stays in the box; sending again reuses the same message id.
+    if post_safely(f"agent-{ticket_id}", st.session_state[draft_key(ticket_id)], post) is None:
+        return
+    st.session_state.setdefault("drafts", {}).pop(ticket_id, None)
+    for key in (draft_key(ticket_id), _base_key(ticket_id), _collision_key(ticket_id)):
+        st.session_state.pop(key, None)
+    if shown is not None and shown.ticket_id == ticket_id:
+        live.keep(services.live.stopped_typing(shown))
+    st.rerun()
