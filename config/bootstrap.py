@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
+from assistant.articles import ArticleService
 from assistant.budget import BudgetGuard
 from assistant.copilot import CopilotService
+from assistant.embeddings import OpenAIEmbedder
 from assistant.lazy import LazyModel
 from assistant.local_server import LocalModelServer, shared_server
 from assistant.openai_model import OpenAIChatModel, make_client
@@ -25,6 +27,9 @@ from assistant.ports import AssistantConfig, AssistantPorts, MemoryFactory
 from assistant.protocol import ChatModel
 from assistant.service import AssistantService
 from config.settings import Settings
+from knowledge.embeddings import Embedder
+from knowledge.retrieval import Bm25Ranker, EmbeddingRanker, HybridRanker, Retriever
+from knowledge.store import ArticleStore
 from memory.base import MemoryStrategy
 from memory.simple import FullMemory, WindowMemory
 from memory.summary import Summarizer, SummaryMemory
@@ -51,6 +56,8 @@ class Services:
     budget: BudgetGuard
     counter: TokenCounter
     model: ChatModel
+    articles: ArticleService
+    embedder: Embedder | None = None
     local_server: LocalModelServer | None = None
     executor: ThreadPoolExecutor | None = field(default=None, repr=False)
 
@@ -97,6 +104,32 @@ def build_model(settings: Settings) -> tuple[ChatModel, LocalModelServer | None]
     return LazyModel(alias, lambda: openai_model(server.start(), alias)), server
 
 
+def build_embedder(settings: Settings) -> Embedder | None:
+    """Embeddings only when a model is named (``KNOWLEDGE_EMBEDDINGS_MODEL``)."""
+    kb, cfg = settings.knowledge, settings.model
+    if not kb.embeddings_model:
+        return None
+    client = make_client(
+        kb.embeddings_api_key,
+        kb.embeddings_base_url,
+        connect_timeout_s=cfg.connect_timeout_s,
+        stall_timeout_s=cfg.stall_timeout_s,
+    )
+    return OpenAIEmbedder(client, kb.embeddings_model)
+
+
+def build_retriever(
+    settings: Settings, articles: ArticleStore, embedder: Embedder | None
+) -> Retriever:
+    """BM25 always (offline); hybrid with the embeddings ranker when one is configured."""
+    kb = settings.knowledge
+    lexical = Bm25Ranker(articles, min_coverage=kb.min_coverage)
+    if embedder is None:
+        return lexical
+    semantic = EmbeddingRanker(articles, embedder, min_similarity=kb.min_similarity)
+    return HybridRanker([lexical, semantic])
+
+
 def memory_factory(
     settings: Settings,
     threads: ThreadStore,
@@ -136,8 +169,11 @@ def build_services(
     counter: TokenCounter | None = None,
     run_later: RunLater | None = None,
     clock: Callable[[], datetime] = utcnow,
+    embedder: Embedder | None = None,
 ) -> Services:
     store = store or build_store(settings)
+    embedder = embedder or build_embedder(settings)
+    retriever = build_retriever(settings, store.articles, embedder)
     counter = counter or OfflineTokenCounter()
     server = None
     if model is None:
@@ -162,8 +198,12 @@ def build_services(
         heartbeat_s=settings.model.heartbeat_s,
         clock=clock,
     )
-    config = AssistantConfig(settings.product_name, settings.model.max_reply_tokens)
-    ports = AssistantPorts(tickets, model, counter, factory, budget, pipeline, config)
+    config = AssistantConfig(
+        settings.product_name, settings.model.max_reply_tokens, settings.knowledge.top_k
+    )
+    ports = AssistantPorts(
+        tickets, model, counter, factory, budget, pipeline, config, retriever=retriever
+    )
     assistant = AssistantService(ports)
     copilot = CopilotService(ports)
     pages = PageService(tickets, assistant, budget)
@@ -177,6 +217,8 @@ def build_services(
         budget,
         counter,
         model,
+        ArticleService(store.articles, retriever),
+        embedder,
         server,
         executor,
     )

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from assistant.settings import BudgetSettings, ModelSettings
 from common.errors import ConfigError
+from knowledge.settings import KnowledgeSettings
 from memory.settings import STRATEGIES, MemorySettings
 from storage import backends
 from storage.settings import StoreSettings, check_emulator_project
@@ -30,6 +31,7 @@ class Settings:
     model: ModelSettings = field(default_factory=ModelSettings)
     memory: MemorySettings = field(default_factory=MemorySettings)
     budget: BudgetSettings = field(default_factory=BudgetSettings)
+    knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
     product_name: str = "Acme Home"
     max_message_chars: int = 8000
     max_message_bytes: int = 32_000
@@ -126,11 +128,21 @@ def load_settings(
     )
     if budget.period not in {"month", "day"}:
         raise ConfigError("BUDGET_PERIOD must be 'month' or 'day'.")
+    d_kb = KnowledgeSettings()
+    knowledge = KnowledgeSettings(
+        top_k=src.get("KNOWLEDGE_TOP_K", d_kb.top_k, int),
+        min_coverage=src.get("KNOWLEDGE_MIN_COVERAGE", d_kb.min_coverage, float),
+        embeddings_model=src.get("KNOWLEDGE_EMBEDDINGS_MODEL", None, _str),
+        embeddings_base_url=src.get("KNOWLEDGE_EMBEDDINGS_BASE_URL", None, _str) or model.base_url,
+        embeddings_api_key=src.get("KNOWLEDGE_EMBEDDINGS_API_KEY", None, _str) or model.api_key,
+        min_similarity=src.get("KNOWLEDGE_MIN_SIMILARITY", d_kb.min_similarity, float),
+    )
     return Settings(
         store=store,
         model=model,
         memory=memory,
         budget=budget,
+        knowledge=knowledge,
         product_name=src.get("PRODUCT_NAME", Settings.product_name, _str),
         max_message_chars=src.get("MAX_MESSAGE_CHARS", Settings.max_message_chars, int),
         max_message_bytes=src.get("MAX_MESSAGE_BYTES", Settings.max_message_bytes, int),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from demo.knowledge import seed_articles
 from memory.facts import merge_facts
 from memory.summary import replace_if_version
 from tickets.domain import (
@@ -127,6 +128,7 @@ def _short_tickets() -> list[tuple[Ticket, list[Line]]]:
 
 
 def seed_demo(store: Store, long_messages: int = 300) -> SeedResult:
+    seed_articles(store.articles)  # idempotent: only new or changed articles are written
     if store.tickets.get(LONG_TICKET) is not None:
         return SeedResult(False, 0, 0)  # the long ticket is seeded last: all done
     for user in USERS:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
+from knowledge.store import ArticleStore
 from tickets.domain import (
     AuditEvent,
     Checkpoint,
@@ -236,6 +237,7 @@ class Store:
     checkpoints: CheckpointStore
     usage: UsageStore
     audit: AuditStore
+    articles: ArticleStore  # the knowledge base (knowledge/store.py)
     backend: str = "memory"
     closer: Callable[[], None] = field(default=lambda: None, repr=False, compare=False)
 

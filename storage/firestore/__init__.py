@@ -11,12 +11,16 @@ Layout::
     tickets/{id}/copilots/{agentUid}/memory/checkpoint
     usage/{key}                                   token counters per user/ticket and period
     audit/{id}                                    the audit log
+    articles/{id}                                 help articles (the knowledge base)
+    articleChunks/{articleId--n}                  their passages, with an embedding vector
+    meta/knowledge                                the knowledge base's revision
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from storage.firestore.articles import FirestoreArticles
 from storage.firestore.client import make_firestore_client
 from storage.firestore.db import FirestoreDb
 from storage.firestore.ledger import FirestoreAudit, FirestoreUsage
@@ -42,6 +46,7 @@ def firestore_store(
         checkpoints=FirestoreCheckpoints(db, sealer),
         usage=FirestoreUsage(db),
         audit=FirestoreAudit(db),
+        articles=FirestoreArticles(db),
         backend="firestore",
         closer=client.close,
     )

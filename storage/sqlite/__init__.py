@@ -10,6 +10,7 @@ from pathlib import Path
 
 from storage.sealing import Sealer
 from storage.settings import StoreSettings
+from storage.sqlite.articles import SqliteArticles
 from storage.sqlite.db import Database
 from storage.sqlite.ledger import SqliteAudit, SqliteUsage
 from storage.sqlite.memory import SqliteCheckpoints
@@ -30,6 +31,7 @@ def sqlite_store(path: str | Path, sealer: Sealer | None = None) -> Store:
         checkpoints=SqliteCheckpoints(db, sealer),
         usage=SqliteUsage(db),
         audit=SqliteAudit(db),
+        articles=SqliteArticles(db),
         backend="sqlite",
         closer=db.close,
     )

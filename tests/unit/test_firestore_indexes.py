@@ -43,10 +43,15 @@ def normalized(fields: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     return tuple(contains + sorted(f for f in filters if f[1] != "CONTAINS") + [sort])
 
 
+def _kind(field: dict[str, Any]) -> str:
+    if "vectorConfig" in field:
+        return "VECTOR"
+    return str(field.get("arrayConfig") or field["order"])
+
+
 def declared() -> set[tuple[tuple[str, str], ...]]:
     return {
-        normalized([(f["fieldPath"], f.get("arrayConfig") or f["order"]) for f in i["fields"]])
-        for i in INDEXES["indexes"]
+        normalized([(f["fieldPath"], _kind(f)) for f in i["fields"]]) for i in INDEXES["indexes"]
     }
 
 
@@ -78,3 +83,16 @@ def test_message_pages_and_agent_lists_have_indexes() -> None:
     assert (("visibility", "ASCENDING"), ("seq", "ASCENDING")) in shapes
     assert (("role", "ASCENDING"), ("uid", "ASCENDING")) in shapes
     assert (("ticketId", "ASCENDING"), ("at", "DESCENDING")) in shapes
+
+
+def test_article_listings_and_vector_search_have_indexes() -> None:
+    shapes = declared()
+    assert (("visibility", "ASCENDING"), ("title", "ASCENDING")) in shapes
+    assert (("visibility", "ASCENDING"), ("embedding", "VECTOR")) in shapes  # public pre-filter
+    vectors = [
+        f["vectorConfig"]
+        for i in INDEXES["indexes"]
+        for f in i["fields"]
+        if i["collectionGroup"] == "articleChunks" and "vectorConfig" in f
+    ]
+    assert vectors and all(v["dimension"] > 0 and "flat" in v for v in vectors)

@@ -1,0 +1,188 @@
+"""Words for ranking: lower case, stop words dropped, English Snowball stems, and product
+codes kept whole (``TH-300`` is one term as well as ``th`` and ``300``)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import snowballstemmer
+
+_WORD = re.compile(r"[a-z0-9]+(?:[-.'][a-z0-9]+)*")
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "done",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "get",
+        "gets",
+        "got",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "me",
+        "more",
+        "most",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "our",
+        "ours",
+        "out",
+        "over",
+        "own",
+        "please",
+        "same",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "hi",
+        "hello",
+        "thanks",
+        "thank",
+        "hey",
+        "ok",
+        "okay",
+        "there's",
+        "it's",
+        "i'm",
+        "i've",
+        "i'd",
+        "can't",
+        "don't",
+        "doesn't",
+        "didn't",
+        "won't",
+        "isn't",
+        "let",
+        "know",
+        "tell",
+        "want",
+        "need",
+        "like",
+        "one",
+    ]
+)
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=100_000)
+def _stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed content words; a code like ``th-300`` also gives ``th300``."""
+    found: list[str] = []
+    for word in _WORD.findall(text.lower()):
+        word = word.replace("'", "")
+        if word in STOP_WORDS or (len(word) < 2 and not word.isdigit()):
+            continue
+        if "-" in word or "." in word:
+            parts = re.split(r"[-.]", word)
+            found.append("".join(parts))
+            found.extend(_stem(p) for p in parts if p not in STOP_WORDS and len(p) > 1)
+            continue
+        found.append(_stem(word))
+    return found
