@@ -39,6 +39,7 @@ class MemoryView:
     messages_read: int
     summary: str = ""
     facts: tuple[str, ...] = ()
+    recalled: tuple[str, ...] = ()  # older messages retrieved into the prompt (retrieval)
 
     @property
     def truncated(self) -> bool:
@@ -60,6 +61,7 @@ class MemoryView:
             messages_read=plan.messages_read,
             summary=checkpoint.summary if checkpoint else "",
             facts=checkpoint.facts if checkpoint else (),
+            recalled=plan.recalled,
         )
 
 

@@ -31,6 +31,7 @@ from knowledge.embeddings import Embedder
 from knowledge.retrieval import Bm25Ranker, EmbeddingRanker, HybridRanker, Retriever
 from knowledge.store import ArticleStore
 from memory.base import MemoryStrategy
+from memory.retrieval import RetrievalMemory
 from memory.simple import FullMemory, WindowMemory
 from memory.summary import Summarizer, SummaryMemory
 from memory.tokens import OfflineTokenCounter, TokenCounter
@@ -39,7 +40,7 @@ from storage import adapter
 from storage.sealing import Sealer
 from tickets.domain import Message, utcnow
 from tickets.service import TicketService
-from tickets.store import CheckpointStore, Store, ThreadStore
+from tickets.store import CheckpointStore, Store, ThreadStore, TicketStore
 from tickets.text import TextLimits
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,7 @@ def memory_factory(
     checkpoints: CheckpointStore,
     counter: TokenCounter,
     clock: Callable[[], datetime] = utcnow,
+    tickets: TicketStore | None = None,
 ) -> MemoryFactory:
     mem = settings.memory
     config = mem.summary_config(stall_after_s=settings.model.stall_timeout_s)
@@ -147,7 +149,7 @@ def memory_factory(
             return WindowMemory(threads, counter, mem.budget_tokens, public_only=public_only)
         if mem.strategy == "full":
             return FullMemory(threads, counter, mem.budget_tokens, public_only=public_only)
-        return SummaryMemory(
+        summary = SummaryMemory(
             threads,
             checkpoints,
             counter,
@@ -157,6 +159,9 @@ def memory_factory(
             line_text=line_text,
             clock=clock,
         )
+        if mem.strategy == "retrieval" and tickets is not None:
+            return RetrievalMemory(summary, threads, tickets, public_only=public_only)
+        return summary
 
     return make
 
@@ -187,7 +192,9 @@ def build_services(
     limits = TextLimits(settings.max_message_chars, settings.max_message_bytes)
     tickets = TicketService(store, limits, clock, reply_stall_s=stall)
     budget = BudgetGuard(store.usage, settings.budget)
-    factory = memory_factory(settings, store.threads, store.checkpoints, counter, clock)
+    factory = memory_factory(
+        settings, store.threads, store.checkpoints, counter, clock, tickets=store.tickets
+    )
     pipeline = ReplyPipeline(
         store.threads,
         model,

@@ -76,14 +76,17 @@ class _Index:
 
 
 class Bm25Ranker:
-    """BM25 over stemmed words. A passage is relevant when the query's matched words carry
-    at least ``min_coverage`` of the query's weight (its words' IDF): one shared common word
-    does not make an answer."""
+    """BM25 over stemmed words. A passage is relevant when the words it shares with the query
+    carry at least ``min_coverage`` of the query's weight (IDF; a word no article has weighs
+    as much as an average word: "Do you sell dishwashers?" is not about shipping), or at
+    least ``min_weight`` in all (a few specific words, in a long query)."""
 
     name = "bm25"
 
-    def __init__(self, store: ArticleStore, *, min_coverage: float = 0.5) -> None:
-        self.store, self.min_coverage = store, min_coverage
+    def __init__(
+        self, store: ArticleStore, *, min_coverage: float = 0.5, min_weight: float = 5.0
+    ) -> None:
+        self.store, self.min_coverage, self.min_weight = store, min_coverage, min_weight
         self._indexes: dict[bool, _Index] = {}
         self._lock = threading.Lock()
 
@@ -107,17 +110,18 @@ class Bm25Ranker:
         if index.bm25 is None or not wanted:
             return []
         scores = index.bm25.get_scores(wanted)
-        idf = {t: max(float(index.bm25.idf.get(t, 0.0)), 0.0) for t in wanted}
-        known = {t: w for t, w in idf.items() if t in index.bm25.idf}
-        total = sum(known.values()) or 1.0
+        idf = index.bm25.idf
+        unknown = sum(idf.values()) / len(idf)  # a word no article has: an average word
+        weight = {t: float(idf.get(t, unknown)) for t in wanted}
+        total = sum(weight.values()) or 1.0
         best = sorted(range(len(index.chunks)), key=lambda i: -float(scores[i]))[:k]
         passages = []
         for i in best:
             score = float(scores[i])
             if score <= 0:
                 break
-            covered = sum(w for t, w in known.items() if t in index.documents[i]) / total
-            relevant = covered >= self.min_coverage and bool(known)
+            matched = sum(w for t, w in weight.items() if t in index.documents[i])
+            relevant = matched / total >= self.min_coverage or matched >= self.min_weight
             passages.append(Passage(index.chunks[i], score, relevant, self.name))
         return passages
 
@@ -162,3 +166,25 @@ class HybridRanker:
                 fused[key] = (score + 1.0 / (60 + rank), kept)
         ranked = sorted(fused.values(), key=lambda item: -item[0])[:k]
         return [replace(p, score=s, ranker=self.name) for s, p in ranked]
+
+
+def rank_texts(query: str, texts: Sequence[str], k: int, *, min_coverage: float = 0.3) -> list[int]:
+    """The indexes of the ``k`` texts that best match ``query`` (BM25), each sharing at
+    least ``min_coverage`` of the query's weight; best first. For small ad-hoc collections
+    (a conversation's older messages), built per call."""
+    wanted = list(dict.fromkeys(terms(query)))
+    docs = [terms(t) for t in texts]
+    if not wanted or not any(docs):
+        return []
+    bm25 = LuceneBM25(docs)
+    scores = bm25.get_scores(wanted)
+    weight = {t: float(bm25.idf.get(t, 0.0)) for t in wanted}
+    total = sum(weight.values()) or 1.0
+    chosen: list[int] = []
+    for i in sorted(range(len(texts)), key=lambda i: -float(scores[i])):
+        if len(chosen) == k or float(scores[i]) <= 0:
+            break
+        words = set(docs[i])
+        if sum(w for t, w in weight.items() if t in words) / total >= min_coverage:
+            chosen.append(i)
+    return chosen

@@ -1,5 +1,5 @@
 """Words for ranking: lower case, stop words dropped, English Snowball stems, and product
-codes kept whole (``TH-300`` is one term as well as ``th`` and ``300``)."""
+codes kept whole (``TH-300`` is one term)."""
 
 from __future__ import annotations
 
@@ -162,6 +162,17 @@ STOP_WORDS = frozenset(
         "need",
         "like",
         "one",
+        "many",
+        "much",
+        "long",
+        "often",
+        "soon",
+        "ever",
+        "really",
+        "still",
+        "even",
+        "yet",
+        "exactly",
     ]
 )
 _STEMMER = snowballstemmer.stemmer("english")
@@ -173,16 +184,14 @@ def _stem(word: str) -> str:
 
 
 def terms(text: str) -> list[str]:
-    """Stemmed content words; a code like ``th-300`` also gives ``th300``."""
+    """Stemmed content words; a code like ``th-300`` is the one term ``th300``."""
     found: list[str] = []
     for word in _WORD.findall(text.lower()):
         word = word.replace("'", "")
         if word in STOP_WORDS or (len(word) < 2 and not word.isdigit()):
             continue
         if "-" in word or "." in word:
-            parts = re.split(r"[-.]", word)
-            found.append("".join(parts))
-            found.extend(_stem(p) for p in parts if p not in STOP_WORDS and len(p) > 1)
+            found.append(re.sub(r"[-.]", "", word))  # one term: TH-300, th300 and TH.300 match
             continue
         found.append(_stem(word))
     return found

@@ -61,6 +61,7 @@ class PromptPlan:
     unsummarized_tokens: int = 0  # what the summary strategy compares to its trigger
     tail_complete: bool = True  # unsummarized_tokens covers the whole unsummarized tail
     messages_read: int = 0  # messages this plan had to read from the store
+    recalled: tuple[str, ...] = ()  # older messages retrieved into the prompt (retrieval)
 
     @property
     def truncated(self) -> bool:

@@ -144,6 +144,21 @@ class ConversationRef:
 
 
 @dataclass(frozen=True)
+class Source:
+    """A help article a reply was answered from (shown as a link under the reply)."""
+
+    article_id: str
+    title: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"articleId": self.article_id, "title": self.title}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Source:
+        return cls(str(data["articleId"]), str(data.get("title", "")))
+
+
+@dataclass(frozen=True)
 class Message:
     id: str
     seq: int
@@ -159,6 +174,7 @@ class Message:
     attempt: int = 0  # a model reply's generation: a retry starts the next one
     updated_at: datetime | None = None  # last write (a streaming reply's heartbeat)
     retry_at: datetime | None = None  # a failed reply can be retried from then on
+    sources: tuple[Source, ...] = ()  # the articles a reply was answered from
 
     @property
     def is_internal(self) -> bool:
@@ -204,6 +220,7 @@ class Message:
             "attempt": self.attempt,
             "updatedAt": self.updated_at,
             "retryAt": self.retry_at,
+            **({"sources": [s.to_dict() for s in self.sources]} if self.sources else {}),
         }
 
     @classmethod
@@ -223,6 +240,7 @@ class Message:
             attempt=int(data.get("attempt") or 0),
             updated_at=as_datetime(data["updatedAt"]) if data.get("updatedAt") else None,
             retry_at=as_datetime(data["retryAt"]) if data.get("retryAt") else None,
+            sources=tuple(Source.from_dict(s) for s in data.get("sources") or ()),
         )
 
 
@@ -325,6 +343,11 @@ class Ticket:
     last_author_role: AuthorRole | None = None
     assistant_active: bool = True
     seen_by: Mapping[str, int] = field(default_factory=dict)
+    handoff_at: datetime | None = None  # the assistant handed over; cleared when an agent replies
+
+    @property
+    def awaits_handoff(self) -> bool:
+        return self.handoff_at is not None
 
     def activity_fields(self, message: Message) -> dict[str, Any]:
         """The stored ticket fields that change when ``message`` joins the shared thread."""
@@ -363,6 +386,7 @@ class Ticket:
             "lastAuthorRole": self.last_author_role.value if self.last_author_role else None,
             "assistantActive": self.assistant_active,
             "seenBy": dict(self.seen_by),
+            "handoffAt": self.handoff_at,
             "searchKeys": sorted(search_keys(self.subject, self.customer_name, self.id)),
         }
 
@@ -384,6 +408,7 @@ class Ticket:
             last_author_role=AuthorRole(last_role) if last_role else None,
             assistant_active=bool(data.get("assistantActive", True)),
             seen_by={str(k): int(v) for k, v in (data.get("seenBy") or {}).items()},
+            handoff_at=as_datetime(data["handoffAt"]) if data.get("handoffAt") else None,
         )
 
 

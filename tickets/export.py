@@ -119,6 +119,11 @@ def _label(message: Message) -> str:
     return label
 
 
+def sources_line(message: Message) -> str:
+    """``Sources: Refund policy (refund-policy); ...`` (empty when the reply cites none)."""
+    return "; ".join(f"{s.title} ({s.article_id})" for s in message.sources)
+
+
 def to_markdown(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
     t = req.ticket
     yield f"# {md_escape(t.subject)}\n\n"
@@ -130,6 +135,8 @@ def to_markdown(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
         yield f"### #{m.seq} · {_label(m)} · {m.created_at:%Y-%m-%d %H:%M}\n\n"
         body = "\n".join("> " + md_escape(line) if line else ">" for line in m.text.splitlines())
         yield (body or "> _(empty)_") + "\n\n"
+        if m.sources:
+            yield f"Sources: {md_escape(sources_line(m))}\n\n"
 
 
 _CSS = """
@@ -157,7 +164,9 @@ def to_html(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
         css = "internal" if m.is_internal else m.author_role.value
         yield (
             f"<div class='msg {css}'><div class='head'>#{m.seq} · {e(_label(m))} · "
-            f"{m.created_at:%Y-%m-%d %H:%M}</div><div class='text'>{e(m.text)}</div></div>"
+            f"{m.created_at:%Y-%m-%d %H:%M}</div><div class='text'>{e(m.text)}</div>"
+            + (f"<div class='head'>Sources: {e(sources_line(m))}</div>" if m.sources else "")
+            + "</div>"
         )
     yield "</body></html>\n"
 
@@ -177,7 +186,7 @@ def to_csv(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
         writer.writerow([csv_cell(v) for v in values])
         return buffer.getvalue()
 
-    yield row(["seq", "time", "author", "role", "visibility", "status", "text"])
+    yield row(["seq", "time", "author", "role", "visibility", "status", "sources", "text"])
     for m in iter_messages(threads, req.ticket.id, req.include_internal):
         when = m.created_at.isoformat(timespec="seconds")
         yield row(
@@ -188,6 +197,7 @@ def to_csv(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
                 m.author_role.value,
                 m.visibility.value,
                 m.status.value,
+                sources_line(m),
                 m.text,
             ]
         )

@@ -40,13 +40,20 @@ def query_for(flt: QueueFilter, uid: str) -> TicketQuery:
 
 
 def rank(tickets: list[Ticket], flt: QueueFilter, uid: str) -> list[QueueItem]:
-    """Further search words narrow the page; then unread and waiting-on-agent come first."""
+    """Further search words narrow the page; then handoffs from the assistant, unread and
+    waiting-on-agent come first."""
     rest = normalize_search(flt.search)[1:]
     if rest:
         tickets = [t for t in tickets if all(_matches(t, w) for w in rest)]
     items = [QueueItem(t, t.unread_for(uid)) for t in tickets]
     if flt.unread_first:
-        items.sort(key=lambda i: (not i.unread, i.ticket.status is not Status.WAITING_ON_AGENT))
+        items.sort(
+            key=lambda i: (
+                not i.ticket.awaits_handoff,
+                not i.unread,
+                i.ticket.status is not Status.WAITING_ON_AGENT,
+            )
+        )
     return items
 
 

@@ -32,6 +32,7 @@ from tickets.store import Store, TicketChanges, TicketQuery
 from tickets.text import TextLimits, clean_labels, clean_message, clean_subject
 
 SYSTEM_UID = "system"
+ASSISTANT_UID = "assistant"
 HUMAN_REQUESTED = (
     "You asked for a person. A support agent will reply in this thread; "
     "you can keep adding details meanwhile."
@@ -228,6 +229,7 @@ class TicketService:
                     status=Status.WAITING_ON_CUSTOMER,
                     assistant_active=False,
                     seen={user.uid: message.seq},
+                    clear_handoff=True,
                 ),
             )
         elif ticket.status in (Status.RESOLVED, Status.WAITING_ON_CUSTOMER):
@@ -246,6 +248,22 @@ class TicketService:
         return self.store.threads.append(
             ConversationRef(ticket.id),
             NewMessage(new_message_id(), SYSTEM_UID, AuthorRole.SYSTEM, text),
+        )
+
+    def hand_over(self, ticket: Ticket, note: str) -> Ticket:
+        """The assistant hands the ticket to a person by itself: an internal handoff note for
+        the agent, waiting on an agent, the assistant off, and the queue shows it first."""
+        self.store.threads.append(
+            ConversationRef(ticket.id),
+            NewMessage(
+                new_message_id(), ASSISTANT_UID, AuthorRole.ASSISTANT, note, Visibility.INTERNAL
+            ),
+        )
+        return self.store.tickets.update(
+            ticket.id,
+            TicketChanges(
+                status=Status.WAITING_ON_AGENT, assistant_active=False, handoff_at=self.clock()
+            ),
         )
 
     def hand_to_human(self, ticket: Ticket, notice: str) -> Ticket:

@@ -74,6 +74,8 @@ class TicketChanges:
     labels: tuple[str, ...] | None = None
     assistant_active: bool | None = None
     seen: Mapping[str, int] = field(default_factory=dict)  # uid -> seq seen
+    handoff_at: datetime | None = None  # the assistant handed the ticket over (queue: first)
+    clear_handoff: bool = False  # an agent answered it
 
     def apply(self, ticket: Ticket, now: datetime) -> Ticket:
         changes: dict[str, Any] = {}
@@ -92,6 +94,10 @@ class TicketChanges:
             for uid, seq in self.seen.items():
                 seen[uid] = max(seen.get(uid, 0), seq)
             changes["seen_by"] = seen
+        if self.clear_handoff:
+            changes["handoff_at"] = None
+        elif self.handoff_at is not None:
+            changes["handoff_at"] = self.handoff_at
         if self.touches_activity:
             changes["updated_at"] = now
         return ticket.with_changes(**changes)
@@ -106,6 +112,7 @@ class TicketChanges:
                 self.clear_assignee,
                 self.labels is not None,
                 self.assistant_active is not None,
+                self.handoff_at is not None,
             )
         )
 

@@ -15,7 +15,7 @@ from tickets.domain import ConversationRef, NewMessage, Ticket, utcnow
 from tickets.errors import TicketNotFound
 from tickets.store import UNASSIGNED, TicketChanges, TicketQuery
 
-TRIAGE_FIELDS = ("status", "assigneeUid", "labels", "assistantActive", "updatedAt")
+TRIAGE_FIELDS = ("status", "assigneeUid", "labels", "assistantActive", "updatedAt", "handoffAt")
 
 
 class FirestoreTickets:
