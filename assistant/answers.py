@@ -49,7 +49,7 @@ SHORT_QUERY = 3  # fewer content words: the previous message and the subject joi
 class Grounding:
     """What one reply may use, decided before the model is called."""
 
-    passages: tuple[Passage, ...]  # relevant public passages, best first
+    passages: tuple[Passage, ...]  # the best public passages when one is relevant, best first
     latest: Message | None  # the customer's message being answered
     previous_declined: bool  # the assistant's last reply was "I don't know"
     shortcut: bool  # no article matches a question about something else: decline, no call
@@ -96,13 +96,12 @@ def ground(
     if latest is None or retriever is None:
         return Grounding((), latest, declined, False)
     found = retriever.search(query_for(ticket, messages, latest), public_only=True, k=k)
-    relevant = tuple(p for p in found if p.relevant)
-    shortcut = (
-        not relevant
-        and bool(_QUESTION.search(latest.text))
-        and not about_the_ticket(ticket, messages, latest)
+    if any(p.relevant for p in found):  # the best passages, even those a little less relevant
+        return Grounding(tuple(found), latest, declined, False)
+    shortcut = bool(_QUESTION.search(latest.text)) and not about_the_ticket(
+        ticket, messages, latest
     )
-    return Grounding(relevant, latest, declined, shortcut)
+    return Grounding((), latest, declined, shortcut)
 
 
 def declined_text(previous_declined: bool) -> str:

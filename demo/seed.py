@@ -117,6 +117,31 @@ def _short_tickets() -> list[tuple[Ticket, list[Line]]]:
             ],
         ),
         (
+            _ticket("tk-demo-refund", ADA, "Refund for the leaking kettle", Status.OPEN, _ago(2)),
+            [
+                Line(
+                    ADA,
+                    cust,
+                    "My KT-200 kettle (order KT-55120, $79.99) leaks from the base after two "
+                    "weeks. I'd like a refund, I'm still within the 30-day window.",
+                ),
+                Line(
+                    None,
+                    bot,
+                    "Sorry about that! Please stop using the kettle and unplug it: a leak from "
+                    "the base is a failed internal seal. (Source: Kettle KT-200: water leaks)",
+                ),
+                Line(
+                    KIM,
+                    agent,
+                    "Approved a full refund of $79.99 to the original card (within my $100 "
+                    "approval limit). Filed PSR-2231 for the leaking base.",
+                    True,
+                ),
+                Line(ADA, cust, "Any news on my refund?"),
+            ],
+        ),
+        (
             _ticket("tk-demo-delivery", BOB, "Where is my order?", Status.RESOLVED, _ago(30)),
             [
                 Line(BOB, cust, "Order OR-77001 hasn't arrived."),
@@ -145,6 +170,9 @@ def seed_demo(store: Store, long_messages: int = 300) -> SeedResult:
     )
     store.tickets.update(
         "tk-demo-invoice", TicketChanges(assignee_uid=KIM.uid, assistant_active=False)
+    )
+    store.tickets.update(
+        "tk-demo-refund", TicketChanges(assignee_uid=KIM.uid, assistant_active=False)
     )
     count += _seed_long(store, long_messages)
     return SeedResult(True, len(short) + 1, count)

@@ -106,8 +106,10 @@ class Chunk:
 
     @property
     def indexed_text(self) -> str:
-        """What a ranker sees: the title, the heading and the tags say what a passage is about."""
-        return "\n".join(p for p in (self.title, self.heading, " ".join(self.tags), self.text) if p)
+        """What a ranker sees: the title (twice: it says best what an article is about), the
+        heading and the tags, then the text."""
+        parts = (self.title, self.title, self.heading, " ".join(self.tags), self.text)
+        return "\n".join(p for p in parts if p)
 
     def to_dict(self) -> dict[str, Any]:
         return {
