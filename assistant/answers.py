@@ -34,6 +34,7 @@ from assistant.pipeline import Review, Reviewer
 from knowledge.retrieval import Passage, Retriever
 from knowledge.text import terms
 from memory.base import PromptPlan
+from memory.retrieval import REFERS_BACK
 from tickets.domain import AuthorRole, Message, Ticket
 
 log = logging.getLogger(__name__)
@@ -98,8 +99,10 @@ def ground(
     found = retriever.search(query_for(ticket, messages, latest), public_only=True, k=k)
     if any(p.relevant for p in found):  # the best passages, even those a little less relevant
         return Grounding(tuple(found), latest, declined, False)
-    shortcut = bool(_QUESTION.search(latest.text)) and not about_the_ticket(
-        ticket, messages, latest
+    shortcut = (
+        bool(_QUESTION.search(latest.text))
+        and not REFERS_BACK.search(latest.text)  # memory may hold the answer
+        and not about_the_ticket(ticket, messages, latest)
     )
     return Grounding((), latest, declined, shortcut)
 

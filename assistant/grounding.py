@@ -78,13 +78,14 @@ def offers_person(text: str) -> bool:
 
 
 def _numbers(text: str) -> set[str]:
+    """The numbers in ``text``; those inside codes (RV-10, TH-300, tk-3x9) are not numbers."""
     words = re.sub(
         r"\b(" + "|".join(_WORD_NUMBERS) + r")\b",
         lambda m: _WORD_NUMBERS[m.group(1).lower()],
         text,
         flags=re.I,
     )
-    return {n.replace(",", "") for n in re.findall(_NUMBER, words)}
+    return {n.replace(",", "") for n in re.findall(rf"(?<![A-Za-z])(?<![A-Za-z]-){_NUMBER}", words)}
 
 
 def claims(text: str) -> list[str]:
