@@ -115,12 +115,13 @@ def clean_citations(text: str) -> tuple[str, set[int], list[str]]:
 def cite(
     text: str, passages: Sequence[Passage], numbers: set[int], titles: Sequence[str]
 ) -> tuple[Source, ...]:
-    """The articles the reply used: what it cited, else what it demonstrably drew on."""
-    chosen: list[Passage] = [passages[n - 1] for n in sorted(numbers) if 0 < n <= len(passages)]
-    lowered = [t.lower() for t in titles]
-    chosen += [p for p in passages if any(t and (t in p.chunk.title.lower()) for t in lowered)]
+    """The articles the reply demonstrably drew on (its facts and words); when it drew on
+    none of them clearly, those it cited (small models often cite the wrong number)."""
+    chosen = [p for p in passages if _draws_on(text, p)]
     if not chosen:
-        chosen = [p for p in passages if _draws_on(text, p)]
+        lowered = [t.lower() for t in titles]
+        chosen = [passages[n - 1] for n in sorted(numbers) if 0 < n <= len(passages)]
+        chosen += [p for p in passages if any(t and t in p.chunk.title.lower() for t in lowered)]
     sources: dict[str, Source] = {}
     for passage in chosen:
         sources.setdefault(passage.article_id, Source(passage.article_id, passage.chunk.title))
