@@ -31,7 +31,8 @@ from assistant.grounding import (
 )
 from assistant.handoff import HANDING_OVER_AFTER_FAILURES
 from assistant.pipeline import Review, Reviewer
-from knowledge.retrieval import Passage, Retriever
+from knowledge.articles import Article
+from knowledge.retrieval import Passage, Retriever, whole_articles
 from knowledge.text import terms
 from memory.base import PromptPlan
 from memory.retrieval import REFERS_BACK
@@ -90,15 +91,20 @@ def about_the_ticket(ticket: Ticket, messages: Sequence[Message], latest: Messag
 
 
 def ground(
-    retriever: Retriever | None, ticket: Ticket, messages: Sequence[Message], k: int
+    retriever: Retriever | None,
+    ticket: Ticket,
+    messages: Sequence[Message],
+    k: int,
+    load: Callable[[str], Article | None],
 ) -> Grounding:
     latest = latest_customer(messages)
     declined = previous_reply_declined(messages, latest)
     if latest is None or retriever is None:
         return Grounding((), latest, declined, False)
-    found = retriever.search(query_for(ticket, messages, latest), public_only=True, k=k)
-    if any(p.relevant for p in found):  # the best passages, even those a little less relevant
-        return Grounding(tuple(found), latest, declined, False)
+    found = retriever.search(query_for(ticket, messages, latest), public_only=True, k=k * 2)
+    if any(p.relevant for p in found[:k]):  # the best articles, whole
+        whole = whole_articles(found[:k], load, articles=2)
+        return Grounding(tuple(p for p in whole if p.chunk.is_public), latest, declined, False)
     shortcut = (
         bool(_QUESTION.search(latest.text))
         and not REFERS_BACK.search(latest.text)  # memory may hold the answer

@@ -23,7 +23,7 @@ from assistant.drafts import scrub
 from assistant.grounding import cite, clean_citations, reference_block
 from assistant.pipeline import Conversation, ReplyRun, Review, Reviewer
 from assistant.ports import AssistantPorts
-from knowledge.retrieval import Passage
+from knowledge.retrieval import Passage, whole_articles
 from memory.base import PromptPlan, Snapshot, Tail, fit_newest
 from memory.prompt import ChatMessage, PromptContext, memory_block, render_for_copilot
 from memory.retrieval import HEADING, best_matches, customer_history
@@ -190,7 +190,10 @@ class CopilotService:
         if retriever is None or not query.strip():
             return []
         found = retriever.search(query, public_only=public_only, k=self.config.top_k)
-        return [p for p in found if p.relevant]
+        if not any(p.relevant for p in found):
+            return []
+        whole = whole_articles(found, self.store.articles.get, articles=2)
+        return [p for p in whole if p.chunk.is_public or not public_only]
 
 
 def _collect(messages: Iterable[Message], into: list[Message]) -> Iterator[Message]:

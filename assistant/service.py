@@ -18,7 +18,7 @@ from memory.base import MemoryStrategy, PromptPlan, Snapshot
 from memory.prompt import PromptContext, Renderer, render_for_customer_thread
 from tickets.domain import Checkpoint, Message, Status, Ticket
 from tickets.ids import validate_id
-from tickets.service import TicketAccess
+from tickets.service import HUMAN_REQUESTED, TicketAccess
 
 RECENT = 12  # newest public messages read to ground a reply and to write a handoff note
 
@@ -87,7 +87,7 @@ class AssistantService:
             return access.ticket
         recent = self._recent(access)
         note = handoff_note(access.ticket, recent, self.store.checkpoints.get(access.conv), WORDS)
-        self.tickets.notice(access.ticket, HANDING_OVER)
+        self.tickets.notice(access.ticket, HUMAN_REQUESTED)
         return self.tickets.hand_over(access.ticket, note)
 
     # -- internals -------------------------------------------------------------------------
@@ -96,7 +96,9 @@ class AssistantService:
         """``None`` without a knowledge base: the assistant answers from the ticket alone."""
         if self.ports.retriever is None or not self.store.articles.find(public_only=True, limit=1):
             return None
-        return answers.ground(self.ports.retriever, access.ticket, recent, self.config.top_k)
+        return answers.ground(
+            self.ports.retriever, access.ticket, recent, self.config.top_k, self.store.articles.get
+        )
 
     def _recent(self, access: TicketAccess) -> list[Message]:
         return self.store.threads.newest(access.conv, limit=RECENT, public_only=True)

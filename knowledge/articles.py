@@ -105,6 +105,10 @@ class Chunk:
         return f"{self.article_id}--{self.index}"
 
     @property
+    def is_public(self) -> bool:
+        return self.visibility is Visibility.PUBLIC
+
+    @property
     def indexed_text(self) -> str:
         """What a ranker sees: the title (twice: it says best what an article is about), the
         heading and the tags, then the text."""

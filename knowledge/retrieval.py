@@ -14,13 +14,13 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 from rank_bm25 import BM25Okapi
 
-from knowledge.articles import Chunk
+from knowledge.articles import Article, Chunk
 from knowledge.embeddings import Embedder
 from knowledge.store import ArticleStore
 from knowledge.text import terms
@@ -188,3 +188,30 @@ def rank_texts(query: str, texts: Sequence[str], k: int, *, min_coverage: float 
         if sum(w for t, w in weight.items() if t in words) / total >= min_coverage:
             chosen.append(i)
     return chosen
+
+
+def whole_articles(
+    passages: Sequence[Passage],
+    load: Callable[[str], Article | None],
+    *,
+    articles: int = 2,
+    max_words: int = 400,
+) -> list[Passage]:
+    """The best ``articles`` articles among ranked passages, each as one passage holding the
+    whole article (help articles are short): the model sees a policy with its conditions, not
+    a fragment, and a citation ``[n]`` names an article. Relevant if any passage of it was."""
+    order = top_articles(passages, articles)
+    whole: list[Passage] = []
+    for article_id in order:
+        article = load(article_id)
+        if article is None:
+            continue
+        mine = [p for p in passages if p.article_id == article_id]
+        body = " ".join(article.body.split()[:max_words])
+        chunk = Chunk(article.id, 0, article.title, "", body, article.visibility, article.tags)
+        whole.append(
+            Passage(
+                chunk, max(p.score for p in mine), any(p.relevant for p in mine), mine[0].ranker
+            )
+        )
+    return whole

@@ -173,6 +173,14 @@ STOP_WORDS = frozenset(
         "even",
         "yet",
         "exactly",
+        "something",
+        "anything",
+        "everything",
+        "thing",
+        "things",
+        "way",
+        "lot",
+        "bit",
     ]
 )
 _STEMMER = snowballstemmer.stemmer("english")

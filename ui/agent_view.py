@@ -104,7 +104,7 @@ def _queue(services: Services, user: User, items: list[QueueItem], selected: str
             st.caption("No tickets match.")
         for item in items:
             t = item.ticket
-            dot = "🔵 " if item.unread else ""
+            dot = ("🤝 " if t.awaits_handoff else "") + ("🔵 " if item.unread else "")
             st.button(
                 f"{dot}{t.subject}  \n{t.customer_name} · {t.status.label} · {ago(t.updated_at)}",
                 key=f"queue-{t.id}",

@@ -10,6 +10,7 @@ import streamlit as st
 from assistant.budget import BudgetStatus
 from assistant.pages import MemoryView
 from tickets.domain import AuthorRole, Message, MessageStatus, Status, Ticket, utcnow
+from ui.articles import source_links
 from ui.safe import formatted, plain
 
 AVATAR = {
@@ -72,6 +73,7 @@ def render_message(
             st.markdown(body or "_…writing…_")
         elif body:
             st.markdown(body)
+        source_links(message)
         if message.status in (MessageStatus.FAILED, MessageStatus.TRUNCATED):
             st.error(message.error or "This reply did not finish.", icon="⚠️")
             if on_retry is not None:
@@ -113,8 +115,13 @@ def left_out_words(view: MemoryView) -> str:
 def context_meter(view: MemoryView, budget: BudgetStatus | None = None) -> None:
     share = min(view.tokens / view.budget, 1.0) if view.budget else 0.0
     st.progress(share, text=f"Assistant context: {view.tokens:,} / {view.budget:,} tokens")
+    st.caption(f"Memory strategy: **{view.strategy}**")
     if view.summarized_through:
         st.caption("🧠 Older messages are summarized; newer ones are sent word for word.")
+    if view.recalled:
+        st.caption("🔎 Retrieved older messages that match the question:")
+        for line in view.recalled:
+            st.caption(plain(line))
     if view.truncated:
         st.warning(f"Not everything fits the assistant's context: {left_out_words(view)}", icon="✂️")
     if budget is not None and budget.exhausted:

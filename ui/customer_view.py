@@ -93,7 +93,7 @@ def _ticket_page(services: Services, access: TicketAccess) -> None:
     st.markdown(f"{status_badge(ticket)} · `{ticket.id}` · opened {ago(ticket.created_at)}")
     actions = st.columns([1, 1, 2])
     if ticket.status is not Status.WAITING_ON_AGENT and actions[0].button("🙋 Ask for a person"):
-        services.tickets.request_human(access)
+        services.assistant.request_person(access)
         st.rerun()
     with actions[1].popover("⬇ Export"):
         fmt = st.radio(
