@@ -76,11 +76,15 @@ def previous_reply_declined(messages: Sequence[Message], latest: Message | None)
     return bool(before) and was_declined(before[-1])
 
 
-def query_for(ticket: Ticket, messages: Sequence[Message], latest: Message) -> str:
-    if len(set(terms(latest.text))) >= SHORT_QUERY:
-        return latest.text
-    earlier = [m.text for m in messages if m.author_role is AuthorRole.CUSTOMER and m is not latest]
-    return " ".join([ticket.subject, *earlier[-1:], latest.text])
+def queries_for(ticket: Ticket, messages: Sequence[Message], latest: Message) -> list[str]:
+    """The latest message; a short one ("and the refund?") also with its context."""
+    queries = [latest.text]
+    if len(set(terms(latest.text))) < SHORT_QUERY:
+        earlier = [
+            m.text for m in messages if m.author_role is AuthorRole.CUSTOMER and m is not latest
+        ]
+        queries.append(" ".join([ticket.subject, *earlier[-1:], latest.text]))
+    return queries
 
 
 def about_the_ticket(ticket: Ticket, messages: Sequence[Message], latest: Message) -> bool:
@@ -101,10 +105,11 @@ def ground(
     declined = previous_reply_declined(messages, latest)
     if latest is None or retriever is None:
         return Grounding((), latest, declined, False)
-    found = retriever.search(query_for(ticket, messages, latest), public_only=True, k=k * 2)
-    if any(p.relevant for p in found[:k]):  # the best articles, whole
-        whole = whole_articles(found[:k], load, articles=2)
-        return Grounding(tuple(p for p in whole if p.chunk.is_public), latest, declined, False)
+    for query in queries_for(ticket, messages, latest):
+        found = retriever.search(query, public_only=True, k=k)
+        if any(p.relevant for p in found):  # the best articles, whole
+            whole = whole_articles(found, load, articles=2)
+            return Grounding(tuple(p for p in whole if p.chunk.is_public), latest, declined, False)
     shortcut = (
         bool(_QUESTION.search(latest.text))
         and not REFERS_BACK.search(latest.text)  # memory may hold the answer

@@ -95,7 +95,11 @@ def build_model(settings: Settings) -> tuple[ChatModel, LocalModelServer | None]
             stall_timeout_s=cfg.stall_timeout_s,
         )
         return OpenAIChatModel(
-            client, model_name, retries=cfg.retries, max_retry_after_s=cfg.max_retry_after_s
+            client,
+            model_name,
+            retries=cfg.retries,
+            max_retry_after_s=cfg.max_retry_after_s,
+            temperature=cfg.temperature,
         )
 
     if not cfg.uses_local_server:

@@ -106,6 +106,7 @@ def load_settings(
         max_reply_tokens=src.get("MODEL_MAX_REPLY_TOKENS", d_model.max_reply_tokens, int),
         max_retry_after_s=src.get("MODEL_MAX_RETRY_AFTER_S", d_model.max_retry_after_s, float),
         retries=src.get("MODEL_RETRIES", d_model.retries, int),
+        temperature=src.get("MODEL_TEMPERATURE", d_model.temperature, float),
     )
     memory = MemorySettings(
         strategy=src.get("MEMORY_STRATEGY", d_mem.strategy, _str),

@@ -207,7 +207,7 @@ def whole_articles(
         if article is None:
             continue
         mine = [p for p in passages if p.article_id == article_id]
-        body = " ".join(article.body.split()[:max_words])
+        body = _clipped(article.body, article.title, max_words)
         chunk = Chunk(article.id, 0, article.title, "", body, article.visibility, article.tags)
         whole.append(
             Passage(
@@ -215,3 +215,17 @@ def whole_articles(
             )
         )
     return whole
+
+
+def _clipped(body: str, title: str, max_words: int) -> str:
+    """The body without its title heading, whole lines up to ``max_words`` words."""
+    lines: list[str] = []
+    words = 0
+    for line in body.strip().splitlines():
+        if not lines and line.lstrip("# ").strip() == title.strip():
+            continue
+        words += len(line.split())
+        if words > max_words:
+            break
+        lines.append(line)
+    return "\n".join(lines).strip()
