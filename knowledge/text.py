@@ -183,6 +183,7 @@ STOP_WORDS = frozenset(
         "bit",
     ]
 )
+STOP_WORDS = frozenset(w.replace("'", "") for w in STOP_WORDS) | STOP_WORDS
 _STEMMER = snowballstemmer.stemmer("english")
 
 
