@@ -43,7 +43,7 @@ _NUMBER = r"\d+(?:[.,]\d+)?"
 _CLAIMS = re.compile(
     rf"[$€£]\s?{_NUMBER}"  # amounts
     rf"|{_NUMBER}\s?(?:%|percent\b|dollars?\b|usd\b|eur\b)"
-    rf"|\b{_NUMBER}(?:\s?(?:-|–|to|or)\s?{_NUMBER})?\s+(?:business\s+|working\s+|calendar\s+)?"
+    rf"|\b{_NUMBER}(?:\s?(?:-|–|to|or)\s?{_NUMBER})?[\s-]+(?:business\s+|working\s+|calendar\s+)?"
     r"(?:days?|weeks?|months?|years?|hours?|minutes?)\b"  # durations and time limits
     r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"  # dates
     r"|\b\d{1,2}(?::\d{2})?\s?(?:am|pm)\b",  # times of day
@@ -117,7 +117,7 @@ def cite(
 ) -> tuple[Source, ...]:
     """The articles the reply demonstrably drew on (its facts and words); when it drew on
     none of them clearly, those it cited (small models often cite the wrong number)."""
-    chosen = [p for p in passages if _draws_on(text, p)]
+    chosen = drawn_on(text, passages)
     if not chosen:
         lowered = [t.lower() for t in titles]
         chosen = [passages[n - 1] for n in sorted(numbers) if 0 < n <= len(passages)]
@@ -128,11 +128,17 @@ def cite(
     return tuple(sources.values())
 
 
-def _draws_on(text: str, passage: Passage) -> bool:
-    """The reply repeats the passage's specific facts (its numbers), or many of its words."""
-    shown = passage.chunk.text + " " + passage.chunk.title
-    facts = {n for n in _numbers(" ".join(claims(text)))}
-    if facts and facts <= _numbers(shown):
-        return True
-    reply, source = set(terms(text)), set(terms(shown))
-    return len(reply & source) >= max(3, len(reply) // 3)
+def drawn_on(text: str, passages: Sequence[Passage]) -> list[Passage]:
+    """The passages whose specific facts (numbers) the reply repeats; else the one it shares
+    the most words with (and any nearly as close), if it shares enough."""
+    facts = _numbers(" ".join(claims(text)))
+    if facts:
+        by_facts = [p for p in passages if facts <= _numbers(p.chunk.text + " " + p.chunk.title)]
+        if by_facts:
+            return by_facts
+    reply = set(terms(text))
+    overlap = [len(reply & set(terms(p.chunk.text + " " + p.chunk.title))) for p in passages]
+    best = max(overlap, default=0)
+    if best < max(3, len(reply) // 3):
+        return []
+    return [p for p, n in zip(passages, overlap, strict=True) if n >= 0.8 * best]

@@ -41,14 +41,14 @@ def source_links(message: Message) -> None:
     cols = st.columns([1, *([3] * len(message.sources))])
     cols[0].caption("Sources:")
     for col, source in zip(cols[1:], message.sources, strict=True):
-        col.button(
+        if col.button(
             f"📄 {source.title}",
             key=f"src-{message.id}-{source.article_id}",
-            on_click=open_article,
-            args=(source.article_id,),
             type="tertiary",
             help="Open the help article",
-        )
+        ):
+            open_article(source.article_id)
+            st.rerun(scope="app")  # the thread may be a fragment: the whole page changes
 
 
 def render(services: Services, user: User) -> None:
