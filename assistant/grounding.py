@@ -60,7 +60,9 @@ def reference_block(passages: Sequence[Passage]) -> str:
     """The passages as numbered reference data (the titles are how the model cites)."""
     if not passages:
         return f"## Help-center articles\n{NO_ARTICLES}"
-    parts = ["## Help-center articles (answer only from these)"]
+    parts = [
+        "## Help-center articles (answer only from these; [1] matches the question best)"
+    ]
     for n, passage in enumerate(passages, start=1):
         chunk = passage.chunk
         where = f"{chunk.title} > {chunk.heading}" if chunk.heading != chunk.title else chunk.title
@@ -139,6 +141,6 @@ def drawn_on(text: str, passages: Sequence[Passage]) -> list[Passage]:
     reply = set(terms(text))
     overlap = [len(reply & set(terms(p.chunk.text + " " + p.chunk.title))) for p in passages]
     best = max(overlap, default=0)
-    if best < max(3, len(reply) // 3):
+    if best < max(min(3, len(reply)), len(reply) // 3, 1):  # a short reply: all its words
         return []
     return [p for p, n in zip(passages, overlap, strict=True) if n >= 0.8 * best]
