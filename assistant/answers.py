@@ -4,8 +4,10 @@ Per reply: the customer's latest message is searched in the public articles (int
 never reach this assistant), the relevant passages go into the prompt as reference data, and
 the finished reply is reviewed before it is stored:
 
-- a reply stating an amount, duration, date or time found in nothing the model was given is
-  withheld and replaced by "I don't know" with a person offered;
+- a reply stating an amount, duration, date, time or measure found in nothing the model was
+  given, or, when articles were given, sharing too little with any of them to be drawn from
+  them ("Yes, we do that."), is withheld and replaced by "I don't know" with a person
+  offered;
 - "I don't know" always offers a person; the second one in a row hands the ticket over;
 - the articles it was answered from are stored with it as its sources.
 
@@ -25,6 +27,7 @@ from assistant.grounding import (
     OFFER_PERSON,
     cite,
     clean_citations,
+    drawn_on,
     is_decline,
     offers_person,
     unsupported_claims,
@@ -44,7 +47,15 @@ _QUESTION = re.compile(
     r"should|may|tell\s+me|i\s+(?:want|need|would\s+like|'d\s+like)\s+to\s+know)\b",
     re.I,
 )
-SHORT_QUERY = 3  # fewer content words: the previous message and the subject join the query
+SHORT_QUERY = 3
+
+
+def asserts_something(text: str) -> bool:
+    """A sentence that states something (not a question back, not "Thanks!")."""
+    sentences = re.split(r"(?<=[.!?])\s+", text.strip())
+    return any(
+        not s.endswith("?") and len(s.split()) > 3 for s in sentences if s
+    )  # fewer content words: the previous message and the subject join the query
 
 
 @dataclass(frozen=True)
@@ -130,6 +141,14 @@ def reviewer(grounding: Grounding, hand_over: Callable[[], None]) -> Reviewer:
         cleaned, numbers, titles = clean_citations(text)
         declined = is_decline(cleaned)
         invented = [] if declined else unsupported_claims(cleaned, given)
+        asserts = asserts_something(cleaned)  # a question back needs no source
+        if (
+            not declined
+            and asserts
+            and grounding.passages
+            and not drawn_on(cleaned, grounding.passages)
+        ):
+            invented.append("an answer that draws on no article")  # "Yes, we do that."
         if invented:
             log.info("withheld a reply stating %d unsupported claim(s)", len(invented))
             declined = True

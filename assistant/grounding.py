@@ -46,7 +46,9 @@ _CLAIMS = re.compile(
     rf"|\b{_NUMBER}(?:\s?(?:-|–|to|or)\s?{_NUMBER})?[\s-]+(?:business\s+|working\s+|calendar\s+)?"
     r"(?:days?|weeks?|months?|years?|hours?|minutes?)\b"  # durations and time limits
     r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"  # dates
-    r"|\b\d{1,2}(?::\d{2})?\s?(?:am|pm)\b",  # times of day
+    r"|\b\d{1,2}(?::\d{2})?\s?(?:am|pm)\b"  # times of day
+    # measures: product specifications are facts too
+    rf"|\b{_NUMBER}\s?(?:watts?|w|kw|volts?|v|ghz|mah|m|cm|mm|l|litres?|liters?|kg|g|lbs?)\b",
     re.I,
 )
 _WORD_NUMBERS = {
@@ -60,9 +62,7 @@ def reference_block(passages: Sequence[Passage]) -> str:
     """The passages as numbered reference data (the titles are how the model cites)."""
     if not passages:
         return f"## Help-center articles\n{NO_ARTICLES}"
-    parts = [
-        "## Help-center articles (answer only from these; [1] matches the question best)"
-    ]
+    parts = ["## Help-center articles (answer only from these; [1] matches the question best)"]
     for n, passage in enumerate(passages, start=1):
         chunk = passage.chunk
         where = f"{chunk.title} > {chunk.heading}" if chunk.heading != chunk.title else chunk.title

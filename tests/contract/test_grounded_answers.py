@@ -214,3 +214,11 @@ def test_the_copilot_summary_is_not_given_the_header_fields(store: Store) -> Non
     prompt = sent(model)
     assert "Subject line XYZ" not in prompt and f"Ticket: {ticket.id}" not in prompt
     assert "KT-55120" in prompt and "Refund approved" in prompt and "Problem" in prompt
+
+
+def test_a_confident_answer_that_draws_on_no_article_is_withheld(store: Store) -> None:
+    model = FakeModel().queue(FakeReply(["Yes, you can pick it up at our warehouse. [1]"]))
+    services = grounded(store, model)
+    ticket = services.tickets.open_ticket(ADA, "Refund", REFUND_QUESTION)
+    reply = ask(services, ticket.id)
+    assert reply.text == f"{DECLINE} {OFFER_PERSON}" and reply.sources == ()

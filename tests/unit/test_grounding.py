@@ -99,3 +99,11 @@ def test_the_benchmark_catches_a_confident_wrong_answer_and_a_guess() -> None:
     met = {figure: ok for figure, _, _, ok in tally.report()}
     assert met["retrieval recall@3"] and not met["answerable: right source and right facts"]
     assert met["replies stating a policy, amount or date found in no source"] is False
+
+
+def test_specs_count_as_claims_and_questions_back_need_no_source() -> None:
+    from assistant.answers import asserts_something
+
+    assert unsupported_claims("It draws 1200 watts.", GIVEN) == ["1200 watts"]
+    assert not asserts_something("Thanks! Could you share your order number?")
+    assert asserts_something("Yes, you can pick up your order at our warehouse.")
