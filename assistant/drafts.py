@@ -26,12 +26,31 @@ def internal_only_tokens(internal: Iterable[str], public: Iterable[str]) -> set[
     }
 
 
+_CLAUSE = re.compile(r",\s+|\s+\(|\s+-\s+|;\s+")
+
+
 def scrub(draft: str, internal: Iterable[str], public: Iterable[str]) -> str:
+    """Drop the clauses with internal wording, or the whole sentence when nothing clean and
+    meaningful is left of it ("Refund of $79.99 approved, within my $100 limit." keeps the
+    refund)."""
     secret = internal_only_tokens(internal, public)
+
+    def leaks(text: str) -> bool:
+        tokens = {t.replace(" ", "") for t in _TOKENS.findall(text)}
+        return bool(INTERNAL_WORDS.search(text) or tokens & secret)
+
     kept = []
     for sentence in _SENTENCE.split(draft.strip()):
-        tokens = {t.replace(" ", "") for t in _TOKENS.findall(sentence)}
-        if INTERNAL_WORDS.search(sentence) or tokens & secret:
+        if not leaks(sentence):
+            kept.append(sentence)
             continue
-        kept.append(sentence)
+        clauses = _CLAUSE.split(sentence)
+        if leaks(clauses[0]) or len(clauses[0].split()) < 4:
+            continue
+        clean = [clauses[0]]
+        for clause in clauses[1:]:
+            if leaks(clause):
+                break  # what follows an internal clause often refers to it
+            clean.append(clause)
+        kept.append(", ".join(clean).rstrip(" ,.") + ".")
     return " ".join(s.strip() for s in kept if s.strip())

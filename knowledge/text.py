@@ -181,6 +181,9 @@ STOP_WORDS = frozenset(
         "way",
         "lot",
         "bit",
+        "yes",
+        "sure",
+        "course",
     ]
 )
 STOP_WORDS = frozenset(w.replace("'", "") for w in STOP_WORDS) | STOP_WORDS

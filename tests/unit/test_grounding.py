@@ -107,3 +107,9 @@ def test_specs_count_as_claims_and_questions_back_need_no_source() -> None:
     assert unsupported_claims("It draws 1200 watts.", GIVEN) == ["1200 watts"]
     assert not asserts_something("Thanks! Could you share your order number?")
     assert asserts_something("Yes, you can pick up your order at our warehouse.")
+
+
+def test_a_draft_keeps_the_decision_and_drops_the_internal_clause() -> None:
+    notes = ["Approved $79.99 (my $100 approval limit)."]
+    draft = "We approved a full refund of $79.99 to your card, which is within my $100 limit."
+    assert scrub(draft, notes, ["$79.99"]) == "We approved a full refund of $79.99 to your card."
