@@ -5,7 +5,7 @@ internal notes (not in anything the customer has seen) is dropped from the draft
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 INTERNAL_WORDS = re.compile(
     r"approval\s+limit|\bescalat\w*|\binternal\b|\bsupervisor\b|\bbilling\s+lead\b|\bVIP\b"
@@ -13,7 +13,7 @@ INTERNAL_WORDS = re.compile(
     re.I,
 )
 _TOKENS = re.compile(r"[$€£]\s?\d[\d,]*(?:\.\d+)?|\b[A-Z]{2,}-?\d[\w-]*\b|\b\d[\d,.]*\b")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
 def internal_only_tokens(internal: Iterable[str], public: Iterable[str]) -> set[str]:
@@ -39,8 +39,14 @@ def scrub(draft: str, internal: Iterable[str], public: Iterable[str]) -> str:
         tokens = {t.replace(" ", "") for t in _TOKENS.findall(text)}
         return bool(INTERNAL_WORDS.search(text) or tokens & secret)
 
+    return "\n".join(
+        _scrub_line(line, leaks) if line.strip() else "" for line in draft.strip().splitlines()
+    ).strip()
+
+
+def _scrub_line(line: str, leaks: Callable[[str], bool]) -> str:
     kept = []
-    for sentence in _SENTENCE.split(draft.strip()):
+    for sentence in _SENTENCE.split(line.strip()):
         if not leaks(sentence):
             kept.append(sentence)
             continue
