@@ -87,9 +87,9 @@ def handoff_note(
     wants = customer[-1].text if customer else ""
     lines = [
         f"Handoff from the AI assistant: {reason}.",
-        f"Problem: {_short(ticket.subject, 120)}: {_short(first)}",
-        f"Tried: {_tried(checkpoint, replies)}",
-        f"The customer wants now: {_short(wants)}",
-        "Facts: " + ("; ".join(facts[:15]) if facts else "none found in the thread"),
+        f"- Problem: {_short(ticket.subject, 120)}: {_short(first)}",
+        f"- Tried: {_tried(checkpoint, replies)}",
+        f"- The customer wants now: {_short(wants)}",
+        "- Facts: " + ("; ".join(facts[:15]) if facts else "none found in the thread"),
     ]
-    return "\n".join(lines)
+    return "\n".join(lines)  # a list: one line each in the thread

@@ -141,6 +141,7 @@ class ReplyRun:
         self.error: str | None = None
         self.retry_at: datetime | None = None
         self.raw_text = ""  # what the model wrote, before the review
+        self.followed_up = False  # the review's follow-up ran (e.g. the ticket was handed over)
 
     @property
     def prompt_tokens(self) -> int:
@@ -223,6 +224,7 @@ class ReplyRun:
         if review.then is not None:
             try:
                 review.then()
+                self.followed_up = True
             except Exception:
                 log.exception("after the reply for %s: the follow-up failed", conv.key)
         try:

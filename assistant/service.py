@@ -109,7 +109,9 @@ class AssistantService:
         """Say so, then hand over: a canned reply through the usual pipeline."""
         self._hand_over(access, recent, reason)
         convo = self._conversation(access, None, recent)
-        return self.ports.pipeline.start(replace(convo, model=CannedModel(HANDING_OVER)))
+        run = self.ports.pipeline.start(replace(convo, model=CannedModel(HANDING_OVER)))
+        run.followed_up = True
+        return run
 
     def _hand_over(self, access: TicketAccess, recent: Sequence[Message], reason: str) -> None:
         checkpoint = self.store.checkpoints.get(access.conv)

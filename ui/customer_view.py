@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assistant.pipeline import ReplyRun
 from common.errors import AppError
 from config.bootstrap import Services
 from tickets.domain import Message, Status, Ticket, User
@@ -118,6 +119,13 @@ def _conversation(services: Services, access: TicketAccess) -> None:
     if user is not access.user:  # a fragment rerun: read and check the ticket again
         access = services.tickets.access(user, ticket_id)
     retry_key, auto_key = f"retry:{ticket_id}", f"autoreply:{ticket_id}"
+    runs: list[ReplyRun] = []  # a reply that handed the ticket over changes the whole page
+
+    def reply() -> ReplyRun | None:
+        run = services.assistant.reply(access)
+        runs.extend([run] if run else [])
+        return run
+
     page = services.pages.ticket_page(access, limit=page_limit(ticket_id))
     with st.expander("🧠 What the assistant remembers", expanded=page.memory.truncated):
         context_meter(page.memory, page.budget)
@@ -137,9 +145,7 @@ def _conversation(services: Services, access: TicketAccess) -> None:
             lambda: services.assistant.retry(access, message_id), waiting_note=AGENT_TOOK_OVER
         )
     elif st.session_state.pop(auto_key, False):
-        streamed = stream_reply(
-            lambda: services.assistant.reply(access), waiting_note=AGENT_TOOK_OVER
-        )
+        streamed = stream_reply(reply, waiting_note=AGENT_TOOK_OVER)
 
     def post(text: str, mid: str) -> Message:
         return services.tickets.post(access, text, message_id=mid)
@@ -152,7 +158,9 @@ def _conversation(services: Services, access: TicketAccess) -> None:
             sent = unsent_box(ticket_id, post)  # also shows text that just failed to send
         if sent is not None:
             show_own_message(user, sent)
-            stream_reply(lambda: services.assistant.reply(access), waiting_note=AGENT_TOOK_OVER)
+            stream_reply(reply, waiting_note=AGENT_TOOK_OVER)
             streamed = True
+    if any(run.followed_up for run in runs):
+        st.rerun(scope="app")  # handed over: the status and the buttons above change too
     if streamed:
         rerun_fragment()
