@@ -5,7 +5,7 @@ import streamlit as st
 from common.errors import AppError
 from tickets import rendering
 from tickets.errors import StoreUnavailable
-from ui import agent_view, customer_view
+from ui import agent_view, articles, customer_view
 from ui.auth import sign_in
 from ui.outage import show_outage
 from ui.runtime import get_services
@@ -20,7 +20,10 @@ except AppError as exc:  # a configuration problem: say which setting to fix
 
 try:
     user = sign_in(services)
-    if user.is_agent:
+    articles.sidebar_link()
+    if articles.wanted():
+        articles.render(services, user)
+    elif user.is_agent:
         agent_view.render(services, user)
     else:
         customer_view.render(services, user)

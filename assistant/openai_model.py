@@ -138,8 +138,9 @@ class OpenAIChatModel:
         max_retry_after_s: float = 8.0,
         include_usage: bool = True,
         sleep: Callable[[float], None] = time.sleep,
+        temperature: float | None = None,  # of streamed replies (None: the server's default)
     ) -> None:
-        self.client, self.name = client, model
+        self.client, self.name, self.temperature = client, model, temperature
         self.retries, self.max_retry_after_s = retries, max_retry_after_s
         self.include_usage, self.sleep = include_usage, sleep
         self.structured_output = True  # until the server rejects ``response_format``
@@ -171,6 +172,8 @@ class OpenAIChatModel:
 
     def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int) -> OpenAIReplyStream:
         kwargs = self._request(messages, max_tokens) | {"stream": True}
+        if self.temperature is not None:
+            kwargs["temperature"] = self.temperature
         if self.include_usage:
             kwargs["stream_options"] = {"include_usage": True}
         chunks = self._call(lambda: self.client.chat.completions.create(**kwargs))

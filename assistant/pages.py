@@ -45,6 +45,8 @@ class MemoryView:
     def summaries_failing(self) -> bool:
         return self.failures > 0
 
+    recalled: tuple[str, ...] = ()  # older messages retrieved into the prompt (retrieval)
+
     @property
     def truncated(self) -> bool:
         return self.omitted > 0 or self.more_omitted or self.shortened
@@ -67,6 +69,7 @@ class MemoryView:
             facts=checkpoint.facts if checkpoint else (),
             extractive=checkpoint.extractive if checkpoint else False,
             failures=checkpoint.failures if checkpoint else 0,
+            recalled=plan.recalled,
         )
 
 

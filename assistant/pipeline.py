@@ -34,6 +34,7 @@ from tickets.domain import (
     Message,
     MessageStatus,
     NewMessage,
+    Source,
     Usage,
     utcnow,
 )
@@ -53,6 +54,19 @@ PENDING = MessageStatus.PENDING
 
 
 @dataclass(frozen=True)
+class Review:
+    """What a reply becomes before it is stored: its final text, the articles it is answered
+    from, and what to do once it is stored (e.g. hand the ticket to a person)."""
+
+    text: str
+    sources: tuple[Source, ...] = ()
+    then: Callable[[], None] | None = None
+
+
+Reviewer = Callable[[str, PromptPlan], Review]
+
+
+@dataclass(frozen=True)
 class Conversation:
     """Where a reply goes and how its prompt is made."""
 
@@ -61,6 +75,8 @@ class Conversation:
     context: PromptContext
     snapshot: Snapshot
     charge: Callable[[Usage], None]
+    review: Reviewer | None = None  # checks the finished text (grounding, sources)
+    model: ChatModel | None = None  # this reply only (a canned answer); else the pipeline's
 
 
 class ReplyPipeline:
@@ -126,6 +142,8 @@ class ReplyRun:
         self.message: Message | None = None  # the stored outcome, once iteration ended
         self.error: str | None = None
         self.retry_at: datetime | None = None
+        self.raw_text = ""  # what the model wrote, before the review
+        self.followed_up = False  # the review's follow-up ran (e.g. the ticket was handed over)
 
     @property
     def prompt_tokens(self) -> int:
@@ -138,7 +156,8 @@ class ReplyRun:
         flushed_at = time.monotonic()
         pause = p.heartbeat_s
         try:
-            stream = p.model.stream(self.plan.messages, max_tokens=p.max_tokens)
+            model = self.convo.model or p.model
+            stream = model.stream(self.plan.messages, max_tokens=p.max_tokens)
             for delta in stream:
                 shown = restorer.feed(delta)
                 text += shown
@@ -178,14 +197,22 @@ class ReplyRun:
             usage = Usage(self.plan.tokens, self.pipeline.counter.count(text)) if text else Usage()
         self.error = error if status is not MessageStatus.COMPLETE else None
         p, conv = self.pipeline, self.convo.conv
+        review = Review(text)
+        if self.convo.review is not None and status is MessageStatus.COMPLETE:
+            try:
+                review = self.convo.review(text, self.plan)
+            except Exception:  # a broken check must not lose the reply
+                log.exception("reviewing the reply for %s failed", conv.key)
+        self.raw_text = text
         change = replies.finish(
             self.pending.attempt,
-            text=text,
+            text=review.text,
             status=status,
             now=p.clock(),
             usage=usage,
             error=self.error,
             retry_at=self.retry_at if status is not MessageStatus.COMPLETE else None,
+            sources=review.sources,
         )
         try:
             self.message = p.threads.revise(conv, self.pending.id, change)
@@ -196,6 +223,12 @@ class ReplyRun:
         if self.message is None:  # another attempt took over: it is charged, not this one
             log.info("reply %s in %s was superseded by a retry", self.pending.id, conv.key)
             return
+        if review.then is not None:
+            try:
+                review.then()
+                self.followed_up = True
+            except Exception:
+                log.exception("after the reply for %s: the follow-up failed", conv.key)
         try:
             self.convo.charge(usage)
             memory, plan = self.convo.memory, self.plan

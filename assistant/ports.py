@@ -11,6 +11,7 @@ from assistant.budget import BudgetGuard
 from assistant.pipeline import ReplyPipeline
 from assistant.protocol import ChatModel
 from assistant.summarizer import ModelSummarizer
+from knowledge.retrieval import Retriever
 from memory.base import MemoryStrategy
 from memory.summary import Summarizer
 from memory.tokens import TokenCounter
@@ -27,6 +28,7 @@ MemoryFactory = Callable[[Summarizer, bool, Callable[[Message], str]], MemoryStr
 class AssistantConfig:
     product_name: str = "Acme Home"
     max_reply_tokens: int = 512
+    top_k: int = 3  # article passages per reply
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class AssistantPorts:
     budget: BudgetGuard
     pipeline: ReplyPipeline
     config: AssistantConfig = field(default_factory=AssistantConfig)
+    retriever: Retriever | None = None  # the knowledge base (None: answers from the ticket)
 
     @property
     def store(self) -> Store:

@@ -1,19 +1,26 @@
-"""The customer-facing assistant: budget check, prompt from memory, a streamed reply, and
-compaction afterwards (in the background, so the reply is never held up by it)."""
+"""The customer-facing assistant: budget check, prompt from memory and the knowledge base, a
+streamed reply reviewed before it is stored (see :mod:`assistant.answers`), the handover to
+a person, and compaction afterwards (in the background, so the reply is never held up)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
-from assistant import prompts
+from assistant import answers, prompts
+from assistant.canned import CannedModel
 from assistant.errors import BudgetExceeded
+from assistant.grounding import reference_block
+from assistant.handoff import HANDING_OVER, REPEATED_FAILURE, WORDS, asks_for_person, handoff_note
 from assistant.pipeline import Conversation, ReplyRun
 from assistant.ports import AssistantPorts
 from memory.base import MemoryStrategy, PromptPlan, Snapshot
 from memory.prompt import PromptContext, Renderer, render_for_customer_thread
-from tickets.domain import Checkpoint, Message, Ticket
+from tickets.domain import Checkpoint, Message, Status, Ticket
 from tickets.ids import validate_id
-from tickets.service import TicketAccess
+from tickets.service import HUMAN_REQUESTED, TicketAccess
+
+RECENT = 12  # newest public messages read to ground a reply and to write a handoff note
 
 
 class AssistantService:
@@ -28,12 +35,15 @@ class AssistantService:
         # the customers' assistant sees public messages only
         return self.ports.memory(ticket_id, charge_uid=None, public_only=True)
 
-    def context(self, ticket: Ticket) -> PromptContext:
+    def context(self, ticket: Ticket, grounding: answers.Grounding | None = None) -> PromptContext:
+        reference = prompts.ticket_reference(ticket)
+        if grounding is not None and self.ports.retriever is not None:
+            reference += "\n\n" + reference_block(grounding.passages)
         return PromptContext(
             system_prompt=prompts.customer_system_prompt(self.config.product_name),
             ticket_facts=prompts.ticket_facts(ticket),
             render=self.render,
-            reference=prompts.ticket_reference(ticket),
+            reference=reference,
         )
 
     def preview(
@@ -52,8 +62,13 @@ class AssistantService:
         """Answer the customer's newest message. ``None`` when an agent has taken over."""
         if not access.ticket.assistant_active:
             return None
+        recent = self._recent(access)
+        latest = answers.latest_customer(recent)
+        if latest is not None and asks_for_person(latest.text):
+            return self._hand_over_now(access, recent, WORDS)
         self._check_budget(access)
-        return self.ports.pipeline.start(self._conversation(access))
+        grounding = self._ground(access, recent)
+        return self.ports.pipeline.start(self._conversation(access, grounding, recent))
 
     def retry(self, access: TicketAccess, message_id: str) -> ReplyRun | None:
         """Re-generate a failed, cut-off or stalled reply in place (same message, same seq)."""
@@ -61,17 +76,73 @@ class AssistantService:
         if not access.ticket.assistant_active:
             return None
         self._check_budget(access)
-        return self.ports.pipeline.start(self._conversation(access), retry_of=message_id)
+        recent = self._recent(access)
+        grounding = self._ground(access, recent)
+        convo = self._conversation(access, grounding, recent)
+        return self.ports.pipeline.start(convo, retry_of=message_id)
 
-    def _conversation(self, access: TicketAccess) -> Conversation:
+    def request_person(self, access: TicketAccess) -> Ticket:
+        """The "Ask for a person" button: the same handover as asking in words."""
+        if access.ticket.status is Status.WAITING_ON_AGENT and not access.ticket.assistant_active:
+            return access.ticket
+        recent = self._recent(access)
+        note = handoff_note(access.ticket, recent, self.store.checkpoints.get(access.conv), WORDS)
+        self.tickets.notice(access.ticket, HUMAN_REQUESTED)
+        return self.tickets.hand_over(access.ticket, note)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _ground(self, access: TicketAccess, recent: Sequence[Message]) -> answers.Grounding | None:
+        """``None`` without a knowledge base: the assistant answers from the ticket alone."""
+        if self.ports.retriever is None or not self.store.articles.find(public_only=True, limit=1):
+            return None
+        return answers.ground(
+            self.ports.retriever, access.ticket, recent, self.config.top_k, self.store.articles.get
+        )
+
+    def _recent(self, access: TicketAccess) -> list[Message]:
+        return self.store.threads.newest(access.conv, limit=RECENT, public_only=True)
+
+    def _hand_over_now(
+        self, access: TicketAccess, recent: Sequence[Message], reason: str
+    ) -> ReplyRun:
+        """Say so, then hand over: a canned reply through the usual pipeline."""
+        self._hand_over(access, recent, reason)
+        convo = self._conversation(access, None, recent)
+        run = self.ports.pipeline.start(replace(convo, model=CannedModel(HANDING_OVER)))
+        run.followed_up = True
+        return run
+
+    def _hand_over(self, access: TicketAccess, recent: Sequence[Message], reason: str) -> None:
+        checkpoint = self.store.checkpoints.get(access.conv)
+        fresh = self.store.tickets.get(access.ticket.id) or access.ticket
+        self.tickets.hand_over(fresh, handoff_note(fresh, recent, checkpoint, reason))
+
+    def _conversation(
+        self,
+        access: TicketAccess,
+        grounding: answers.Grounding | None,
+        recent: Sequence[Message],
+    ) -> Conversation:
         ticket, user = access.ticket, access.user
-        return Conversation(
+        convo = Conversation(
             conv=access.conv,
             memory=self.memory_for(ticket.id),
-            context=self.context(ticket),
+            context=self.context(ticket, grounding),
             snapshot=Snapshot(None, self.store.checkpoints.get(access.conv)),
             charge=lambda usage: self.budget.charge(user.uid, ticket.id, usage),
         )
+        if grounding is None:
+            return convo
+
+        def hand_over() -> None:
+            self._hand_over(access, self._recent(access), REPEATED_FAILURE)
+
+        convo = replace(convo, review=answers.reviewer(grounding, hand_over))
+        if grounding.shortcut:
+            text = answers.declined_text(grounding.previous_declined)
+            convo = replace(convo, model=CannedModel(text))
+        return convo
 
     def _check_budget(self, access: TicketAccess) -> None:
         try:

@@ -17,6 +17,7 @@ class ModelSettings:
     max_reply_tokens: int = 512
     max_retry_after_s: float = 8.0  # a longer Retry-After is reported as "busy, try later"
     retries: int = 2
+    temperature: float | None = 0.0  # replies answer from sources: nothing to be creative about
 
     @property
     def uses_local_server(self) -> bool:

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
+from assistant.articles import ArticleService
 from assistant.budget import BudgetGuard
 from assistant.copilot import CopilotService
+from assistant.embeddings import OpenAIEmbedder
 from assistant.lazy import LazyModel
 from assistant.live import LivePages
 from assistant.local_server import LocalModelServer, shared_server
@@ -26,7 +28,11 @@ from assistant.ports import AssistantConfig, AssistantPorts, MemoryFactory
 from assistant.protocol import ChatModel
 from assistant.service import AssistantService
 from config.settings import Settings
+from knowledge.embeddings import Embedder
+from knowledge.retrieval import Bm25Ranker, EmbeddingRanker, HybridRanker, Retriever
+from knowledge.store import ArticleStore
 from memory.base import MemoryStrategy
+from memory.retrieval import RetrievalMemory
 from memory.simple import FullMemory, WindowMemory
 from memory.summary import Summarizer, SummaryMemory
 from memory.tokens import OfflineTokenCounter, TokenCounter
@@ -36,7 +42,7 @@ from storage.sealing import Sealer
 from tickets.domain import Message, utcnow
 from tickets.queue_live import LiveQueue
 from tickets.service import TicketService
-from tickets.store import CheckpointStore, Store, ThreadStore
+from tickets.store import CheckpointStore, Store, ThreadStore, TicketStore
 from tickets.text import TextLimits
 from tickets.watch import PresenceService
 
@@ -56,6 +62,8 @@ class Services:
     budget: BudgetGuard
     counter: TokenCounter
     model: ChatModel
+    articles: ArticleService
+    embedder: Embedder | None = None
     local_server: LocalModelServer | None = None
     executor: ThreadPoolExecutor | None = field(default=None, repr=False)
 
@@ -94,7 +102,11 @@ def build_model(settings: Settings) -> tuple[ChatModel, LocalModelServer | None]
             stall_timeout_s=cfg.stall_timeout_s,
         )
         return OpenAIChatModel(
-            client, model_name, retries=cfg.retries, max_retry_after_s=cfg.max_retry_after_s
+            client,
+            model_name,
+            retries=cfg.retries,
+            max_retry_after_s=cfg.max_retry_after_s,
+            temperature=cfg.temperature,
         )
 
     if not cfg.uses_local_server:
@@ -104,12 +116,39 @@ def build_model(settings: Settings) -> tuple[ChatModel, LocalModelServer | None]
     return LazyModel(alias, lambda: openai_model(server.start(), alias, server.api_key)), server
 
 
+def build_embedder(settings: Settings) -> Embedder | None:
+    """Embeddings only when a model is named (``KNOWLEDGE_EMBEDDINGS_MODEL``)."""
+    kb, cfg = settings.knowledge, settings.model
+    if not kb.embeddings_model:
+        return None
+    client = make_client(
+        kb.embeddings_api_key,
+        kb.embeddings_base_url,
+        connect_timeout_s=cfg.connect_timeout_s,
+        stall_timeout_s=cfg.stall_timeout_s,
+    )
+    return OpenAIEmbedder(client, kb.embeddings_model)
+
+
+def build_retriever(
+    settings: Settings, articles: ArticleStore, embedder: Embedder | None
+) -> Retriever:
+    """BM25 always (offline); hybrid with the embeddings ranker when one is configured."""
+    kb = settings.knowledge
+    lexical = Bm25Ranker(articles, min_coverage=kb.min_coverage)
+    if embedder is None:
+        return lexical
+    semantic = EmbeddingRanker(articles, embedder, min_similarity=kb.min_similarity)
+    return HybridRanker([lexical, semantic])
+
+
 def memory_factory(
     settings: Settings,
     threads: ThreadStore,
     checkpoints: CheckpointStore,
     counter: TokenCounter,
     clock: Callable[[], datetime] = utcnow,
+    tickets: TicketStore | None = None,
 ) -> MemoryFactory:
     mem = settings.memory
     config = mem.summary_config(stall_after_s=settings.model.stall_timeout_s)
@@ -121,7 +160,7 @@ def memory_factory(
             return WindowMemory(threads, counter, mem.budget_tokens, public_only=public_only)
         if mem.strategy == "full":
             return FullMemory(threads, counter, mem.budget_tokens, public_only=public_only)
-        return SummaryMemory(
+        summary = SummaryMemory(
             threads,
             checkpoints,
             counter,
@@ -131,6 +170,9 @@ def memory_factory(
             line_text=line_text,
             clock=clock,
         )
+        if mem.strategy == "retrieval" and tickets is not None:
+            return RetrievalMemory(summary, threads, tickets, public_only=public_only)
+        return summary
 
     return make
 
@@ -143,8 +185,11 @@ def build_services(
     counter: TokenCounter | None = None,
     run_later: RunLater | None = None,
     clock: Callable[[], datetime] = utcnow,
+    embedder: Embedder | None = None,
 ) -> Services:
     store = store or build_store(settings)
+    embedder = embedder or build_embedder(settings)
+    retriever = build_retriever(settings, store.articles, embedder)
     counter = counter or OfflineTokenCounter()
     server = None
     if model is None:
@@ -158,7 +203,9 @@ def build_services(
     limits = TextLimits(settings.max_message_chars, settings.max_message_bytes)
     tickets = TicketService(store, limits, clock, reply_stall_s=stall)
     budget = BudgetGuard(store.usage, settings.budget)
-    factory = memory_factory(settings, store.threads, store.checkpoints, counter, clock)
+    factory = memory_factory(
+        settings, store.threads, store.checkpoints, counter, clock, tickets=store.tickets
+    )
     pipeline = ReplyPipeline(
         store.threads,
         model,
@@ -169,8 +216,12 @@ def build_services(
         heartbeat_s=settings.model.heartbeat_s,
         clock=clock,
     )
-    config = AssistantConfig(settings.product_name, settings.model.max_reply_tokens)
-    ports = AssistantPorts(tickets, model, counter, factory, budget, pipeline, config)
+    config = AssistantConfig(
+        settings.product_name, settings.model.max_reply_tokens, settings.knowledge.top_k
+    )
+    ports = AssistantPorts(
+        tickets, model, counter, factory, budget, pipeline, config, retriever=retriever
+    )
     assistant = AssistantService(ports)
     copilot = CopilotService(ports)
     pages = PageService(tickets, assistant, budget)
@@ -189,6 +240,8 @@ def build_services(
         budget,
         counter,
         model,
+        ArticleService(store.articles, retriever),
+        embedder,
         server,
         executor,
     )

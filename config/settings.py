@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from assistant.settings import BudgetSettings, ModelSettings
 from common.errors import ConfigError
+from knowledge.settings import KnowledgeSettings
 from memory.settings import STRATEGIES, MemorySettings
 from storage import backends
 from storage.settings import StoreSettings, check_emulator_project
@@ -32,6 +33,7 @@ class Settings:
     memory: MemorySettings = field(default_factory=MemorySettings)
     budget: BudgetSettings = field(default_factory=BudgetSettings)
     live: LiveSettings = field(default_factory=LiveSettings)
+    knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
     product_name: str = "Acme Home"
     max_message_chars: int = 8000
     max_message_bytes: int = 32_000
@@ -106,6 +108,7 @@ def load_settings(
         max_reply_tokens=src.get("MODEL_MAX_REPLY_TOKENS", d_model.max_reply_tokens, int),
         max_retry_after_s=src.get("MODEL_MAX_RETRY_AFTER_S", d_model.max_retry_after_s, float),
         retries=src.get("MODEL_RETRIES", d_model.retries, int),
+        temperature=src.get("MODEL_TEMPERATURE", d_model.temperature, float),
     )
     memory = MemorySettings(
         strategy=src.get("MEMORY_STRATEGY", d_mem.strategy, _str),
@@ -139,12 +142,22 @@ def load_settings(
             "LIVE_THREAD_POLL_S and LIVE_QUEUE_POLL_S must be at least 0.5 (seconds) and "
             "LIVE_PRESENCE_TTL_S at least 5."
         )
+    d_kb = KnowledgeSettings()
+    knowledge = KnowledgeSettings(
+        top_k=src.get("KNOWLEDGE_TOP_K", d_kb.top_k, int),
+        min_coverage=src.get("KNOWLEDGE_MIN_COVERAGE", d_kb.min_coverage, float),
+        embeddings_model=src.get("KNOWLEDGE_EMBEDDINGS_MODEL", None, _str),
+        embeddings_base_url=src.get("KNOWLEDGE_EMBEDDINGS_BASE_URL", None, _str) or model.base_url,
+        embeddings_api_key=src.get("KNOWLEDGE_EMBEDDINGS_API_KEY", None, _str) or model.api_key,
+        min_similarity=src.get("KNOWLEDGE_MIN_SIMILARITY", d_kb.min_similarity, float),
+    )
     return Settings(
         store=store,
         model=model,
         memory=memory,
         budget=budget,
         live=live,
+        knowledge=knowledge,
         product_name=src.get("PRODUCT_NAME", Settings.product_name, _str),
         max_message_chars=src.get("MAX_MESSAGE_CHARS", Settings.max_message_chars, int),
         max_message_bytes=src.get("MAX_MESSAGE_BYTES", Settings.max_message_bytes, int),

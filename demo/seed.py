@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from demo.knowledge import seed_articles
 from memory.facts import merge_facts
 from memory.summary import replace_if_version
 from tickets.domain import (
@@ -116,6 +117,31 @@ def _short_tickets() -> list[tuple[Ticket, list[Line]]]:
             ],
         ),
         (
+            _ticket("tk-demo-refund", ADA, "Refund for the leaking kettle", Status.OPEN, _ago(2)),
+            [
+                Line(
+                    ADA,
+                    cust,
+                    "My KT-200 kettle (order KT-55120, $79.99) leaks from the base after two "
+                    "weeks. I'd like a refund, I'm still within the 30-day window.",
+                ),
+                Line(
+                    None,
+                    bot,
+                    "Sorry about that! Please stop using the kettle and unplug it: a leak from "
+                    "the base is a failed internal seal. (Source: Kettle KT-200: water leaks)",
+                ),
+                Line(
+                    KIM,
+                    agent,
+                    "Approved a full refund of $79.99 to the original card (within my $100 "
+                    "approval limit). Filed PSR-2231 for the leaking base.",
+                    True,
+                ),
+                Line(ADA, cust, "Any news on my refund?"),
+            ],
+        ),
+        (
             _ticket("tk-demo-delivery", BOB, "Where is my order?", Status.RESOLVED, _ago(30)),
             [
                 Line(BOB, cust, "Order OR-77001 hasn't arrived."),
@@ -127,6 +153,7 @@ def _short_tickets() -> list[tuple[Ticket, list[Line]]]:
 
 
 def seed_demo(store: Store, long_messages: int = 300) -> SeedResult:
+    seed_articles(store.articles)  # idempotent: only new or changed articles are written
     if store.tickets.get(LONG_TICKET) is not None:
         return SeedResult(False, 0, 0)  # the long ticket is seeded last: all done
     for user in USERS:
@@ -143,6 +170,9 @@ def seed_demo(store: Store, long_messages: int = 300) -> SeedResult:
     )
     store.tickets.update(
         "tk-demo-invoice", TicketChanges(assignee_uid=KIM.uid, assistant_active=False)
+    )
+    store.tickets.update(
+        "tk-demo-refund", TicketChanges(assignee_uid=KIM.uid, assistant_active=False)
     )
     count += _seed_long(store, long_messages)
     return SeedResult(True, len(short) + 1, count)

@@ -62,6 +62,7 @@ class PromptPlan:
     tail_complete: bool = True  # unsummarized_tokens covers the whole unsummarized tail
     messages_read: int = 0  # messages this plan had to read from the store
     newest_seq: int | None = None  # the newest message of the conversation this plan saw
+    recalled: tuple[str, ...] = ()  # older messages retrieved into the prompt (retrieval)
 
     @property
     def truncated(self) -> bool:

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from memory.summary import SummaryConfig
 
-STRATEGIES = ("summary", "window", "full")
+STRATEGIES = ("summary", "window", "full", "retrieval")
 
 
 @dataclass(frozen=True)
 class MemorySettings:
-    strategy: str = "summary"  # summary | window | full
+    strategy: str = "summary"  # summary | window | full | retrieval
     budget_tokens: int = 4000  # the whole prompt: system, ticket facts, memory, messages
     compact_trigger_tokens: int = 1600  # unsummarized messages above this are folded
     keep_recent_tokens: int = 500  # newest messages kept verbatim after a fold

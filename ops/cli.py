@@ -8,6 +8,8 @@ show TICKET [--limit N]                          the newest messages, internal n
 usage [--user UID] [--ticket TICKET] [--period P]  token usage
 export TICKET [--format json|md|html|csv] [--public-only] [-o FILE]
 rotate-keys                                      re-encrypt under the newest key
+import-articles DIR [--prune]                    import help articles (Markdown + front matter)
+articles                                         list the knowledge base
 
 Every command builds its services through the same composition root as the app.
 """
@@ -18,12 +20,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import TextIO
 
 from common.errors import AppError
 from config.bootstrap import Services, build_services
 from config.settings import load_settings
 from demo.seed import seed_demo
+from knowledge.importer import import_folder
 from tickets.domain import Role, User
 from tickets.ids import validate_id
 from tickets.text import clean_email, clean_name, safe_line
@@ -55,6 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--public-only", action="store_true")
     exp.add_argument("-o", "--output", help="file to write (default: standard output)")
     sub.add_parser("rotate-keys", help="re-encrypt everything under the newest key")
+    imp = sub.add_parser("import-articles", help="import help articles from a folder")
+    imp.add_argument("folder", help="a folder of .md files with YAML front matter")
+    imp.add_argument(
+        "--prune", action="store_true", help="delete articles whose file is no longer there"
+    )
+    sub.add_parser("articles", help="list the knowledge base")
     return p
 
 
@@ -97,6 +107,21 @@ def run(argv: Sequence[str], services: Services, out: TextIO) -> int:
             "current key.",
             file=out,
         )
+    elif args.command == "import-articles":
+        imported = import_folder(
+            store.articles, Path(args.folder), embedder=services.embedder, prune=args.prune
+        )
+        for line in imported.lines():
+            print(safe_line(line), file=out)
+        return 1 if imported.errors else 0
+    elif args.command == "articles":
+        for article in store.articles.find(public_only=False):
+            tags = ",".join(article.tags)
+            print(
+                f"{article.id}\t{article.visibility.value}\t{article.updated:%Y-%m-%d}\t"
+                f"{safe_line(article.title)}\t{tags}",
+                file=out,
+            )
     elif args.command == "export":
         chunks = services.tickets.export_as(
             OPERATOR, args.ticket, args.format, include_internal=not args.public_only

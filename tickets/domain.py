@@ -148,6 +148,21 @@ class ConversationRef:
 
 
 @dataclass(frozen=True)
+class Source:
+    """A help article a reply was answered from (shown as a link under the reply)."""
+
+    article_id: str
+    title: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"articleId": self.article_id, "title": self.title}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Source:
+        return cls(str(data["articleId"]), str(data.get("title", "")))
+
+
+@dataclass(frozen=True)
 class Message:
     id: str
     seq: int
@@ -163,6 +178,7 @@ class Message:
     attempt: int = 0  # a model reply's generation: a retry starts the next one
     updated_at: datetime | None = None  # last write (a streaming reply's heartbeat)
     retry_at: datetime | None = None  # a failed reply can be retried from then on
+    sources: tuple[Source, ...] = ()  # the articles a reply was answered from
 
     @property
     def is_internal(self) -> bool:
@@ -208,6 +224,7 @@ class Message:
             "attempt": self.attempt,
             "updatedAt": self.updated_at,
             "retryAt": self.retry_at,
+            **({"sources": [s.to_dict() for s in self.sources]} if self.sources else {}),
         }
 
     @classmethod
@@ -227,6 +244,7 @@ class Message:
             attempt=fields.count(data, "attempt"),
             updated_at=as_datetime(data["updatedAt"]) if data.get("updatedAt") else None,
             retry_at=as_datetime(data["retryAt"]) if data.get("retryAt") else None,
+            sources=tuple(Source.from_dict(s) for s in data.get("sources") or ()),
         )
 
 
@@ -345,6 +363,11 @@ class Ticket:
     last_author_role: AuthorRole | None = None
     assistant_active: bool = True
     changed_at: datetime | None = None  # any change, for agents (None: ``updated_at``)
+    handoff_at: datetime | None = None  # the assistant handed over; cleared when an agent replies
+
+    @property
+    def awaits_handoff(self) -> bool:
+        return self.handoff_at is not None
 
     def __post_init__(self) -> None:
         if self.changed_at is None:
@@ -404,6 +427,7 @@ class Ticket:
             "lastAuthorRole": self.last_author_role.value if self.last_author_role else None,
             "assistantActive": self.assistant_active,
             "changedAt": self.last_change,
+            "handoffAt": self.handoff_at,
             "searchKeys": sorted(search_keys(self.subject, self.customer_name, self.id)),
         }
 
@@ -425,6 +449,7 @@ class Ticket:
             last_author_role=fields.optional_choice(AuthorRole, data, "lastAuthorRole"),
             assistant_active=fields.flag(data, "assistantActive", True),
             changed_at=as_datetime(data["changedAt"]) if data.get("changedAt") else None,
+            handoff_at=as_datetime(data["handoffAt"]) if data.get("handoffAt") else None,
         )
 
 

@@ -162,6 +162,11 @@ def _label(message: Message) -> str:
     return label
 
 
+def sources_line(message: Message) -> str:
+    """``Sources: Refund policy (refund-policy); ...`` (empty when the reply cites none)."""
+    return "; ".join(f"{s.title} ({s.article_id})" for s in message.sources)
+
+
 def to_markdown(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
     t = req.ticket
     yield f"# {rendering.inline(t.subject)}\n\n"
@@ -173,6 +178,8 @@ def to_markdown(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
         yield f"### #{number} · {_label(m)} · {m.created_at:%Y-%m-%d %H:%M}\n\n"
         lines = rendering.markdown(m.text).splitlines() if m.text.strip() else ["_(empty)_"]
         yield "\n".join(f"> {line}" if line else ">" for line in lines) + "\n\n"
+        if m.sources:
+            yield f"Sources: {rendering.inline(sources_line(m))}\n\n"
 
 
 _CSS = """
@@ -202,7 +209,9 @@ def to_html(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
         yield (
             f"<div class='msg {css}'><div class='head'>#{number} · {e(_label(m))} · "
             f"{m.created_at:%Y-%m-%d %H:%M}</div>"
-            f"<div class='text'>{rendering.html(m.text)}</div></div>"
+            f"<div class='text'>{rendering.html(m.text)}</div>"
+            + (f"<div class='head'>Sources: {e(sources_line(m))}</div>" if m.sources else "")
+            + "</div>"
         )
     yield "</body></html>\n"
 
@@ -224,7 +233,7 @@ def to_csv(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
         writer.writerow([csv_cell(v) for v in values])
         return buffer.getvalue()
 
-    yield row(["seq", "time", "author", "role", "visibility", "status", "text"])
+    yield row(["seq", "time", "author", "role", "visibility", "status", "sources", "text"])
     for number, m in numbered(threads, req):
         when = m.created_at.isoformat(timespec="seconds")
         yield row(
@@ -235,6 +244,7 @@ def to_csv(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
                 m.author_role.value,
                 m.visibility.value,
                 m.status.value,
+                sources_line(m),
                 m.text,
             ]
         )

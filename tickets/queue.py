@@ -41,7 +41,8 @@ def query_for(flt: QueueFilter, uid: str) -> TicketQuery:
 
 
 def rank(tickets: list[Ticket], flt: QueueFilter, seen: Mapping[str, int]) -> list[QueueItem]:
-    """Further search words narrow the page; then unread and waiting-on-agent come first.
+    """Further search words narrow the page; then handoffs from the assistant, unread and
+    waiting-on-agent come first.
 
     ``seen``: how far the agent has read each ticket (ticket id -> seq).
     """
@@ -50,7 +51,13 @@ def rank(tickets: list[Ticket], flt: QueueFilter, seen: Mapping[str, int]) -> li
         tickets = [t for t in tickets if all(_matches(t, w) for w in rest)]
     items = [QueueItem(t, t.unread(seen.get(t.id, 0))) for t in tickets]
     if flt.unread_first:
-        items.sort(key=lambda i: (not i.unread, i.ticket.status is not Status.WAITING_ON_AGENT))
+        items.sort(
+            key=lambda i: (
+                not i.ticket.awaits_handoff,
+                not i.unread,
+                i.ticket.status is not Status.WAITING_ON_AGENT,
+            )
+        )
     return items
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from tickets.domain import Message, MessageStatus, Usage
+from tickets.domain import Message, MessageStatus, Source, Usage
 from tickets.store import MessageChange
 
 RETRYABLE = (MessageStatus.FAILED, MessageStatus.TRUNCATED)
@@ -40,6 +40,7 @@ def start_attempt(now: datetime, stall_after_s: float) -> MessageChange:
             usage=None,
             error=None,
             retry_at=None,
+            sources=(),
         )
 
     return change
@@ -65,6 +66,7 @@ def finish(
     usage: Usage | None = None,
     error: str | None = None,
     retry_at: datetime | None = None,
+    sources: tuple[Source, ...] = (),
 ) -> MessageChange:
     """The outcome of this attempt, if it is still the current one."""
 
@@ -79,6 +81,7 @@ def finish(
             error=error,
             retry_at=retry_at,
             updated_at=now,
+            sources=sources,
         )
 
     return change

@@ -48,6 +48,7 @@ from tickets.text import (
 
 log = logging.getLogger(__name__)
 SYSTEM_UID = "system"
+ASSISTANT_UID = "assistant"
 HUMAN_REQUESTED = (
     "You asked for a person. A support agent will reply in this thread; "
     "you can keep adding details meanwhile."
@@ -292,7 +293,9 @@ class TicketService:
         if user.is_agent:  # a human has taken over (their reply says so): the assistant stops
             self.store.tickets.update(
                 ticket.id,
-                TicketChanges(status=Status.WAITING_ON_CUSTOMER, assistant_active=False),
+                TicketChanges(
+                    status=Status.WAITING_ON_CUSTOMER, assistant_active=False, clear_handoff=True
+                ),
             )
         elif ticket.status in (Status.RESOLVED, Status.WAITING_ON_CUSTOMER):
             reopened = Status.OPEN if ticket.assistant_active else Status.WAITING_ON_AGENT
@@ -317,6 +320,22 @@ class TicketService:
             ConversationRef(ticket.id),
             NewMessage(
                 new_message_id(), SYSTEM_UID, AuthorRole.SYSTEM, event.text, event.visibility
+            ),
+        )
+
+    def hand_over(self, ticket: Ticket, note: str) -> Ticket:
+        """The assistant hands the ticket to a person by itself: an internal handoff note for
+        the agent, waiting on an agent, the assistant off, and the queue shows it first."""
+        self.store.threads.append(
+            ConversationRef(ticket.id),
+            NewMessage(
+                new_message_id(), ASSISTANT_UID, AuthorRole.ASSISTANT, note, Visibility.INTERNAL
+            ),
+        )
+        return self.store.tickets.update(
+            ticket.id,
+            TicketChanges(
+                status=Status.WAITING_ON_AGENT, assistant_active=False, handoff_at=self.clock()
             ),
         )
 

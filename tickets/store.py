@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
+from knowledge.store import ArticleStore
 from tickets.domain import (
     AuditEvent,
     Checkpoint,
@@ -74,6 +75,8 @@ class TicketChanges:
     clear_assignee: bool = False
     labels: tuple[str, ...] | None = None
     assistant_active: bool | None = None
+    handoff_at: datetime | None = None  # the assistant handed the ticket over (queue: first)
+    clear_handoff: bool = False  # an agent answered it
 
     def apply(self, ticket: Ticket, now: datetime) -> Ticket:
         changes: dict[str, Any] = {}
@@ -87,6 +90,10 @@ class TicketChanges:
             changes["labels"] = self.labels
         if self.assistant_active is not None:
             changes["assistant_active"] = self.assistant_active
+        if self.clear_handoff:
+            changes["handoff_at"] = None
+        elif self.handoff_at is not None:
+            changes["handoff_at"] = self.handoff_at
         if self.touches_activity:
             changes["updated_at"] = now
         if self.changes_anything:
@@ -110,6 +117,8 @@ class TicketChanges:
                 self.clear_assignee,
                 self.labels is not None,
                 self.assistant_active is not None,
+                self.handoff_at is not None,
+                self.clear_handoff,
             )
         )
 
@@ -301,6 +310,7 @@ class Store:
     activity: ActivityStore
     presence: PresenceStore
     seen: SeenStore
+    articles: ArticleStore  # the knowledge base (knowledge/store.py)
     backend: str = "memory"
     closer: Callable[[], None] = field(default=lambda: None, repr=False, compare=False)
 

@@ -11,6 +11,7 @@ from assistant.budget import BudgetStatus
 from assistant.pages import MemoryView
 from tickets import rendering
 from tickets.domain import AuthorRole, Message, MessageStatus, Status, Ticket, utcnow
+from ui.articles import source_links
 
 AVATAR = {
     AuthorRole.CUSTOMER: "👤",
@@ -68,6 +69,7 @@ def render_message(
             st.markdown(body or "_…writing…_")
         elif body:
             st.markdown(body)
+        source_links(message)
         if message.status in (MessageStatus.FAILED, MessageStatus.TRUNCATED):
             st.error(rendering.inline(message.error or "This reply did not finish."), icon="⚠️")
             if on_retry is not None:
@@ -109,6 +111,7 @@ def left_out_words(view: MemoryView) -> str:
 def context_meter(view: MemoryView, budget: BudgetStatus | None = None) -> None:
     share = min(view.tokens / view.budget, 1.0) if view.budget else 0.0
     st.progress(share, text=f"Assistant context: {view.tokens:,} / {view.budget:,} tokens")
+    st.caption(f"Memory strategy: **{view.strategy}**")
     if view.summaries_failing:
         extra = (
             ", with pinned facts and the first sentence of each older message"
@@ -131,6 +134,10 @@ def context_meter(view: MemoryView, budget: BudgetStatus | None = None) -> None:
     if view.facts:
         st.caption(f"Pinned facts ({len(view.facts)}), kept word for word")
         st.text("\n".join(view.facts))
+    if view.recalled:
+        st.caption("🔎 Retrieved older messages that match the question:")
+        for line in view.recalled:
+            st.caption(rendering.inline(line))
     if view.truncated:
         st.warning(f"Not everything fits the assistant's context: {left_out_words(view)}", icon="✂️")
     if budget is not None and budget.exhausted:

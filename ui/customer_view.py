@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from assistant.pipeline import ReplyRun
 from common.errors import AppError
 from config.bootstrap import Services
 from tickets import rendering
@@ -99,7 +100,7 @@ def _ticket_page(services: Services, access: TicketAccess) -> None:
     st.markdown(f"{status_badge(ticket)} · `{ticket.id}` · opened {ago(ticket.created_at)}")
     actions = st.columns([1, 1, 2])
     if ticket.status is not Status.WAITING_ON_AGENT and actions[0].button("🙋 Ask for a person"):
-        services.tickets.request_human(access)
+        services.assistant.request_person(access)
         st.rerun()
     with actions[1].popover("⬇ Export"):
         fmt = st.radio(
@@ -138,6 +139,13 @@ def _conversation(services: Services, access: TicketAccess) -> None:
         return services.tickets.access(services.tickets.current_user(uid), ticket_id)
 
     retry_key, auto_key = f"retry:{ticket_id}", f"autoreply:{ticket_id}"
+    runs: list[ReplyRun] = []  # a reply that handed the ticket over changes the whole page
+
+    def reply() -> ReplyRun | None:
+        run = services.assistant.reply(checked())
+        runs.extend([run] if run else [])
+        return run
+
     with st.expander("🧠 What the assistant remembers", expanded=page.memory.truncated):
         context_meter(page.memory, page.budget)
 
@@ -160,9 +168,7 @@ def _conversation(services: Services, access: TicketAccess) -> None:
             lambda: services.assistant.retry(checked(), message_id), waiting_note=AGENT_TOOK_OVER
         )
     elif st.session_state.pop(auto_key, False):
-        streamed = stream_reply(
-            lambda: services.assistant.reply(checked()), waiting_note=AGENT_TOOK_OVER
-        )
+        streamed = stream_reply(reply, waiting_note=AGENT_TOOK_OVER)
 
     def post(text: str, mid: str) -> Message:
         return services.tickets.post(checked(), text, message_id=mid)
@@ -175,7 +181,9 @@ def _conversation(services: Services, access: TicketAccess) -> None:
             sent = unsent_box(ticket_id, post)  # also shows text that just failed to send
         if sent is not None:
             show_own_message(shown.access.user, sent)
-            stream_reply(lambda: services.assistant.reply(checked()), waiting_note=AGENT_TOOK_OVER)
+            stream_reply(reply, waiting_note=AGENT_TOOK_OVER)
             streamed = True
+    if any(run.followed_up for run in runs):
+        st.rerun(scope="app")  # handed over: the status and the buttons above change too
     if streamed:
         rerun_fragment()

@@ -114,7 +114,9 @@ def _draw(view: QueueView, selected: str | None) -> None:
     seen = read_state()  # as of now: the open ticket's page marks what it shows as read
     for item in items:
         t = item.ticket
-        dot = "🔵 " if t.unread(seen.get(t.id, 0)) and t.id != selected else ""
+        dot = ("🤝 " if t.awaits_handoff else "") + (
+            "🔵 " if t.unread(seen.get(t.id, 0)) and t.id != selected else ""
+        )
         st.button(
             f"{dot}{rendering.inline(t.subject, 90)}  \n"
             f"{rendering.inline(t.customer_name, 40)} · {t.status.label} · {ago(t.updated_at)}",

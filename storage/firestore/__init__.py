@@ -14,6 +14,9 @@ Layout::
     users/{uid}/seen/{ticketId}                   how far an agent has read a ticket
     usage/{key}                                   token counters per user/ticket and period
     audit/{id}                                    the audit log
+    articles/{id}                                 help articles (the knowledge base)
+    articleChunks/{articleId--n}                  their passages, with an embedding vector
+    meta/knowledge                                the knowledge base's revision
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from storage.firestore.activity import FirestoreActivity
+from storage.firestore.articles import FirestoreArticles
 from storage.firestore.client import make_firestore_client
 from storage.firestore.db import FirestoreDb
 from storage.firestore.ledger import FirestoreAudit, FirestoreUsage
@@ -51,6 +55,7 @@ def firestore_store(
         activity=FirestoreActivity(db, sealer),
         presence=FirestorePresence(db),
         seen=FirestoreSeen(db),
+        articles=FirestoreArticles(db),
         backend="firestore",
         closer=client.close,
     )

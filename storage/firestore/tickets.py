@@ -16,7 +16,15 @@ from tickets.errors import TicketNotFound
 from tickets.live import ActivityKind
 from tickets.store import UNASSIGNED, TicketChanges, TicketQuery
 
-TRIAGE_FIELDS = ("status", "assigneeUid", "labels", "assistantActive", "updatedAt", "changedAt")
+TRIAGE_FIELDS = (
+    "status",
+    "assigneeUid",
+    "labels",
+    "assistantActive",
+    "updatedAt",
+    "changedAt",
+    "handoffAt",
+)
 RESEALED = ("subject", "customerName", "searchKeys")  # rewritten too: under the current key
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from storage.sealing import Sealer
 from storage.settings import StoreSettings
 from storage.sqlite.activity import SqliteActivity
+from storage.sqlite.articles import SqliteArticles
 from storage.sqlite.db import Database
 from storage.sqlite.ledger import SqliteAudit, SqliteUsage
 from storage.sqlite.memory import SqliteCheckpoints
@@ -36,6 +37,7 @@ def sqlite_store(path: str | Path, sealer: Sealer | None = None) -> Store:
         activity=SqliteActivity(db, sealer),
         presence=SqlitePresence(db),
         seen=SqliteSeen(db),
+        articles=SqliteArticles(db),
         backend="sqlite",
         closer=db.close,
     )

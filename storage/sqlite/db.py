@@ -62,6 +62,18 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE tickets SET changed_at = updated_at;
     CREATE INDEX tickets_changed ON tickets (changed_at DESC);
     """,
+    # the knowledge base: articles, their chunks (with an embedding when configured), and a
+    # revision that moves on every change (processes rebuild their lexical index then)
+    """
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY, title TEXT NOT NULL, visibility TEXT NOT NULL, data TEXT NOT NULL);
+    CREATE INDEX articles_visibility ON articles (visibility, title);
+    CREATE TABLE article_chunks (
+        article_id TEXT NOT NULL, idx INTEGER NOT NULL, visibility TEXT NOT NULL,
+        data TEXT NOT NULL, embedding TEXT, PRIMARY KEY (article_id, idx));
+    CREATE TABLE knowledge_revision (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER);
+    INSERT INTO knowledge_revision (id, revision) VALUES (1, 0);
+    """,
 )
 
 

@@ -98,19 +98,23 @@ def test_customer_sees_only_own_tickets_and_not_by_url(services: Services) -> No
 
 
 def test_customer_chat_stores_then_streams_the_reply(services: Services, model: FakeModel) -> None:
-    model.queue(FakeReply(["Yes, ", "it is covered."]))
+    model.queue(FakeReply(["Yes, ", "the 2-year warranty covers it."]))  # a grounded answer
     at = app("cust-ada", ticket="tk-demo-kettle")
     at.chat_input(key="chat-tk-demo-kettle").set_value("Is it under warranty?").run()
     assert not at.exception
     bodies = [unescaped(" ".join(str(md.value) for md in m.markdown)) for m in at.chat_message]
-    assert "Is it under warranty?" in bodies[-2] and "Yes, it is covered." in bodies[-1]
+    assert "Is it under warranty?" in bodies[-2] and "the 2-year warranty covers it" in bodies[-1]
     stored = services.store.threads.newest(ConversationRef("tk-demo-kettle"), limit=2)
-    assert [m.text for m in stored] == ["Is it under warranty?", "Yes, it is covered."]
+    assert [m.text for m in stored] == [
+        "Is it under warranty?",
+        "Yes, the 2-year warranty covers it.",
+    ]
     assert model.prompts[-1][-1].content == "Is it under warranty?"
 
 
 def test_failed_reply_shows_retry_and_retry_completes(services: Services, model: FakeModel) -> None:
-    model.queue(FakeReply(["Half"], finish_reason="length"), FakeReply(["The full answer."]))
+    full = "Stop using the kettle and unplug it: a leak from the base is a failed seal."
+    model.queue(FakeReply(["Half"], finish_reason="length"), FakeReply([full]))
     at = app("cust-ada", ticket="tk-demo-kettle")
     at.chat_input(key="chat-tk-demo-kettle").set_value("Help?").run()
     assert "cut off" in texts(at)
@@ -118,7 +122,7 @@ def test_failed_reply_shows_retry_and_retry_completes(services: Services, model:
     retry.click().run()
     assert not at.exception
     newest = services.store.threads.newest(ConversationRef("tk-demo-kettle"), limit=1)[0]
-    assert newest.status is MessageStatus.COMPLETE and newest.text == "The full answer."
+    assert newest.status is MessageStatus.COMPLETE and newest.text == full
 
 
 def test_a_refused_message_is_kept_for_sending_again(services: Services) -> None:

@@ -215,3 +215,20 @@ def test_updatedat_moves_only_with_what_a_customer_sees(world: World) -> None:
     assert denied(triage({"assigneeUid": "lee"}))
     assert ok(triage({"status": "waiting_on_customer"}))
     assert ok(triage({"assistantActive": False}))
+
+
+def test_only_the_server_marks_a_handoff_and_an_agent_may_clear_it(world: World) -> None:
+    kim, ada = world.agent(), world.customer("ada")
+    now = world.store.tickets.get("tk-ada").created_at  # type: ignore[union-attr]
+
+    def set_handoff(client: RestClient, value: Any) -> Any:
+        fields = {"handoffAt": value}
+        write = client.write(
+            "tickets/tk-ada", fields, create=False, mask=tuple(fields), server_time=("changedAt",)
+        )
+        return client.commit(write)
+
+    assert denied(set_handoff(kim, now))  # an agent cannot raise a handoff by hand
+    assert denied(set_handoff(ada, now))
+    assert ok(set_handoff(kim, None))  # but may clear one once answered
+    assert denied(create(ada, new_ticket("tk-new-h", handoffAt=now)))

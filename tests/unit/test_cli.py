@@ -29,7 +29,7 @@ def cli(services: Services, *argv: str) -> str:
 
 def test_seed_is_idempotent_and_compacts_the_long_ticket(services: Services) -> None:
     store = services.store
-    assert "Seeded 4 tickets" in cli(services, "seed", "--long", "120")
+    assert "Seeded 5 tickets" in cli(services, "seed", "--long", "120")
     assert "Already seeded" in cli(services, "seed")
     conv = ConversationRef(LONG_TICKET)
     checkpoint = store.checkpoints.get(conv)

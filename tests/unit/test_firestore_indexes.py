@@ -46,10 +46,15 @@ def normalized(fields: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     return tuple(contains + sorted(f for f in filters if f[1] != "CONTAINS") + [sort])
 
 
+def _kind(field: dict[str, Any]) -> str:
+    if "vectorConfig" in field:
+        return "VECTOR"
+    return str(field.get("arrayConfig") or field["order"])
+
+
 def declared() -> set[tuple[tuple[str, str], ...]]:
     return {
-        normalized([(f["fieldPath"], f.get("arrayConfig") or f["order"]) for f in i["fields"]])
-        for i in INDEXES["indexes"]
+        normalized([(f["fieldPath"], _kind(f)) for f in i["fields"]]) for i in INDEXES["indexes"]
     }
 
 
@@ -99,3 +104,16 @@ def test_live_queries_filter_and_sort_on_one_field_and_presence_expires_by_ttl()
     ttl = [o for o in INDEXES["fieldOverrides"] if o.get("ttl")]
     assert [(o["collectionGroup"], o["fieldPath"]) for o in ttl] == [("presence", "expireAt")]
     assert {i["order"] for i in ttl[0]["indexes"]} == {"ASCENDING", "DESCENDING"}  # still queried
+
+
+def test_article_listings_and_vector_search_have_indexes() -> None:
+    shapes = declared()
+    assert (("visibility", "ASCENDING"), ("title", "ASCENDING")) in shapes
+    assert (("visibility", "ASCENDING"), ("embedding", "VECTOR")) in shapes  # public pre-filter
+    vectors = [
+        f["vectorConfig"]
+        for i in INDEXES["indexes"]
+        for f in i["fields"]
+        if i["collectionGroup"] == "articleChunks" and "vectorConfig" in f
+    ]
+    assert vectors and all(v["dimension"] > 0 and "flat" in v for v in vectors)

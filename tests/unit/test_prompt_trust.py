@@ -126,7 +126,10 @@ def test_the_copilot(services: Services, model: FakeModel, ticket_id: str, quest
         assert marker not in system, marker
     block = reference(prompt)
     assert_delimited(block)
-    for marker in ("SUBJECT-X", "NAME-X", "LATER-X", "NOTE-X", "AGENT-X", "SUMMARY-X", "FACT-X"):
+    seen = ["LATER-X", "NOTE-X", "AGENT-X", "SUMMARY-X", "FACT-X"]
+    if question != SUMMARIZE:  # a summary is not given the header fields (it repeated them)
+        seen += ["SUBJECT-X", "NAME-X"]
+    for marker in seen:
         assert marker in block, marker  # the copilot sees the whole ticket, as reference data
     assert prompt[-1].role == "user"
 

@@ -1,0 +1,1 @@
+"""The answer-quality benchmark: ``python -m bench.answers`` (see ``__main__``)."""
