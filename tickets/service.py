@@ -499,19 +499,36 @@ class TicketService:
     # -- exports --------------------------------------------------------------------------
 
     def export(
-        self, uid: str, ticket_id: str, fmt: str, *, include_internal: bool = False
+        self,
+        uid: str,
+        ticket_id: str,
+        fmt: str,
+        *,
+        include_internal: bool = False,
+        include_files: bool = False,
     ) -> Iterator[str]:
         """Stream a transcript. Customers always get public messages only. Logged.
 
         Takes the user id, not a user: a download runs later than the page that offered it,
-        so the user is read (and checked) again when it runs.
+        so the user is read (and checked) again when it runs. ``include_files``: the JSON
+        export carries each file's bytes (base64); every format lists the files.
         """
         return self.export_as(
-            self.current_user(uid), ticket_id, fmt, include_internal=include_internal
+            self.current_user(uid),
+            ticket_id,
+            fmt,
+            include_internal=include_internal,
+            include_files=include_files,
         )
 
     def export_as(
-        self, user: User, ticket_id: str, fmt: str, *, include_internal: bool = False
+        self,
+        user: User,
+        ticket_id: str,
+        fmt: str,
+        *,
+        include_internal: bool = False,
+        include_files: bool = False,
     ) -> Iterator[str]:
         """An export for a user the caller has just checked (the operator CLI's own)."""
         if fmt not in export.FORMATS:
@@ -526,11 +543,22 @@ class TicketService:
                 access.user.uid,
                 access.ticket.id,
                 now,
-                {"format": fmt, "includeInternal": internal},
+                {"format": fmt, "includeInternal": internal, "includeFiles": include_files},
             )
         )
+        ticket_id = access.ticket.id
+
+        def read_file(file: Attachment) -> bytes | None:
+            return self.store.blobs.get(object_path(ticket_id, file.id))
+
         request = export.ExportRequest(
-            access.ticket, internal, access.user.uid, now, for_customer=not access.sees_internal
+            access.ticket,
+            internal,
+            access.user.uid,
+            now,
+            for_customer=not access.sees_internal,
+            csat=self.store.feedback.csat(access.ticket.id),
+            files=read_file if include_files and fmt == "json" else None,
         )
         return export.render(self.store.threads, fmt, request)
 

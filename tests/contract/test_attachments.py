@@ -282,3 +282,40 @@ def test_file_bytes_are_sealed_at_rest_and_bound_to_their_path(sealed: Any) -> N
     raw_put(object_path(other.id, text_file.id), raw)  # copied to another ticket's path
     with pytest.raises(DecryptionFailed):
         store.blobs.get(object_path(other.id, text_file.id))
+
+
+def test_exports_list_files_and_the_json_export_can_carry_them(services: Services) -> None:
+    import base64
+    import json
+
+    import jsonschema
+
+    schema = json.loads(
+        (Path(__file__).resolve().parents[2] / "tickets/transcript.schema.json").read_text()
+    )
+    ticket, message = open_with_files(services, files.pdf(), files.photo())
+    services.tickets.post(
+        access(services, KIM.uid, ticket.id),
+        "Label",
+        internal=True,
+        files=[files.text("label.txt")],
+    )
+    listed = json.loads("".join(services.tickets.export(ADA.uid, ticket.id, "json")))
+    jsonschema.validate(listed, schema)
+    names = [a["name"] for m in listed["messages"] for a in m.get("attachments", ())]
+    assert names == ["receipt.pdf", "kettle.jpg"]  # not the internal note's file
+    assert all("content" not in a for m in listed["messages"] for a in m.get("attachments", ()))
+    full = json.loads(
+        "".join(
+            services.tickets.export(
+                KIM.uid, ticket.id, "json", include_internal=True, include_files=True
+            )
+        )
+    )
+    jsonschema.validate(full, schema)
+    carried = {a["name"]: a["content"] for m in full["messages"] for a in m.get("attachments", ())}
+    assert base64.b64decode(carried["receipt.pdf"]) == files.PDF
+    assert base64.b64decode(carried["label.txt"]) == files.TEXT
+    for fmt in ("md", "html", "csv"):
+        text = "".join(services.tickets.export(ADA.uid, ticket.id, fmt))
+        assert "receipt.pdf (PDF," in text.replace("\\", "") and "label.txt" not in text
