@@ -293,7 +293,7 @@ def test_exports_list_files_and_the_json_export_can_carry_them(services: Service
     schema = json.loads(
         (Path(__file__).resolve().parents[2] / "tickets/transcript.schema.json").read_text()
     )
-    ticket, message = open_with_files(services, files.pdf(), files.photo())
+    ticket, _ = open_with_files(services, files.pdf(), files.photo())
     services.tickets.post(
         access(services, KIM.uid, ticket.id),
         "Label",
