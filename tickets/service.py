@@ -228,8 +228,17 @@ class TicketService:
         seq): only tickets missing from it are read, and it is filled in."""
         policy.require_agent(user, "see the ticket queue")
         tickets = self.store.tickets.find(queue.query_for(flt, user.uid))
+        if flt.sort == "due":  # the soonest due anywhere, also beyond the newest activity
+            listed = {t.id for t in tickets}
+            for clock in self.sla.soonest(flt.limit):
+                found = (
+                    None if clock.ticket_id in listed else self.store.tickets.get(clock.ticket_id)
+                )
+                if found is not None and queue.selects(flt, found, user.uid):
+                    tickets.append(found)
         seen = self.seen(user, [t.id for t in tickets], seen)
-        return queue.rank(tickets, flt, seen)
+        timed = [t.id for t in tickets if t.status is not Status.RESOLVED]
+        return queue.rank(tickets, flt, seen, self.sla.of(timed))
 
     def seen(
         self, user: User, ticket_ids: list[str], cache: dict[str, int] | None = None

@@ -24,7 +24,8 @@ from tickets.errors import InvalidInput
 
 ACCEPTED = "PNG, JPEG or WebP images, PDF documents and plain-text files"
 _TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+_NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_NAME_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200b-\u200f]")
 PIL_FORMAT = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP"}
 THUMBNAIL_PX = 320
 
@@ -92,13 +93,14 @@ def clean_file_name(name: object, content_type: str) -> str:
     extension of what the file really is (a text file called ``x.png`` becomes ``x.png.txt``)."""
     raw = name if isinstance(name, str) else ""
     raw = raw.replace("\\", "/").rsplit("/", 1)[-1]
+    raw = _NAME_BIDI.sub("", raw)  # a direction override could disguise the extension
     raw = " ".join(_NAME_CONTROL.sub(" ", raw).split()).strip(". ") or "attachment"
     ext = EXTENSIONS[content_type]
     if content_type == "image/jpeg" and raw.lower().endswith(".jpeg"):
         ext = "jpeg"
     stem = raw if raw.lower().endswith("." + ext) else f"{raw}.{ext}"
     if len(stem) > 100:
-        stem = stem[: 99 - len(ext)] + "…." + ext
+        stem = stem[: 98 - len(ext)] + "…." + ext
     return stem
 
 
