@@ -20,7 +20,8 @@ FUNCTION_WORDS = {
     "bitte ist wie kann",
     "fr": "le la les et est je ne pas mon ma un une des pour avec il elle a été de du que "
     "vous mais",
-    "es": "el la los las y es no mi un una para con por que se de del pero está mis ha",
+    "es": "el la los las y es no mi un una para con por que se de del pero está mis ha lo "
+    "al muy a",
     "it": "il lo la gli le e è non mio mia un una per con che di del sono ho ma",
     "nl": "de het een en is ik niet mijn met voor dat van op te zijn heb maar",
     "pt": "o a os as e é não meu minha um uma para com que de do da mas foi está",
@@ -28,197 +29,71 @@ FUNCTION_WORDS = {
 _FUNCTION = {lang: set(words.split()) for lang, words in FUNCTION_WORDS.items()}
 
 URGENT = (
-    "smoke",
-    "fire",
-    "burning",
-    "burnt",
-    "sparks",
-    "sparking",
-    "electric shock",
-    "shocked me",
-    "melted",
-    "melting",
-    "flames",
-    "rauch",
-    "feuer",
-    "brennt",
-    "funken",
-    "stromschlag",
-    "fumée",
-    "feu",
-    "brûlé",
-    "étincelles",
-    "humo",
-    "fuego",
-    "chispas",
-    "quemado",
-    "fumo",
-    "scintille",
-    "rook",
-    "brand",
-    "vonken",
-    "fumaça",
+    "smoke", "fire", "burning", "burnt", "sparks", "sparking", "electric shock", "shocked me",
+    "melted", "melting", "flames", "rauch", "feuer", "brennt", "funken", "stromschlag",
+    "fumée", "feu", "brûlé", "étincelles", "humo", "fuego", "chispas", "quemado", "fumo",
+    "scintille", "rook", "vonken", "fumaça",
 )
 HIGH = (
-    "charged twice",
-    "double charge",
-    "charged two",
-    "fraud",
-    "locked out",
-    "can't log in",
-    "cannot log in",
-    "urgent",
-    "asap",
-    "immediately",
-    "right now",
-    "no heating",
-    "freezing",
-    "doppelt abgebucht",
-    "zweimal abgebucht",
-    "dringend",
-    "sofort",
-    "gesperrt",
-    "débité deux fois",
-    "urgence",
-    "urgent",
-    "immédiatement",
-    "cobrado dos veces",
-    "urgente",
-    "inmediatamente",
-    "addebitato due volte",
-    "dubbel afgeschreven",
-    "cobrado duas vezes",
+    "charged twice", "double charge", "charged two", "fraud", "locked out", "can't log in",
+    "cannot log in", "urgent", "urgently", "asap", "immediately", "right now", "freezing",
+    "unacceptable", "doppelt abgebucht", "zweimal abgebucht", "dringend", "sofort",
+    "nicht mehr in mein konto", "inakzeptabel", "débité deux fois", "urgence",
+    "immédiatement", "inacceptable", "cobrado dos veces", "urgente", "inmediatamente",
+    "inaceptable", "addebitato due volte", "inaccettabile", "dubbel afgeschreven",
+    "onacceptabel", "cobrado duas vezes",
 )
 LOW = (
-    "how do i",
-    "how can i",
-    "is it possible",
-    "just wondering",
-    "question about",
-    "quick question",
-    "do you offer",
-    "can i change",
-    "copy of my invoice",
-    "feedback",
-    "suggestion",
-    "wie kann ich",
-    "kurze frage",
-    "ist es möglich",
-    "comment puis-je",
-    "est-il possible",
-    "petite question",
-    "¿cómo puedo",
-    "cómo puedo",
-    "pregunta",
-    "come posso",
-    "hoe kan ik",
-    "como posso",
+    "how do i", "how can i", "is it possible", "just wondering", "question about",
+    "quick question", "do you offer", "could you send", "can i connect", "feedback",
+    "wie kann ich", "kurze frage", "ist es möglich", "comment puis-je", "est-il possible",
+    "petite question", "cómo puedo", "come posso", "hoe kan ik", "como posso",
 )
 NEGATIVE = (
-    "unacceptable",
-    "terrible",
-    "awful",
-    "worst",
-    "disappointed",
-    "disappointing",
-    "angry",
-    "furious",
-    "ridiculous",
-    "frustrated",
-    "frustrating",
-    "useless",
-    "still not",
-    "again",
-    "never again",
-    "fed up",
-    "disgusted",
-    "scam",
-    "horrible",
-    "complaint",
-    "not happy",
-    "unhappy",
-    "broken",
-    "leaks",
-    "damaged",
-    "inakzeptabel",
-    "enttäuscht",
-    "ärgerlich",
-    "unverschämt",
-    "schon wieder",
-    "frechheit",
-    "kaputt",
-    "inacceptable",
-    "déçu",
-    "déçue",
-    "furieux",
-    "scandaleux",
-    "encore",
-    "cassé",
-    "inaceptable",
-    "decepcionado",
-    "decepcionada",
-    "harto",
-    "otra vez",
-    "roto",
-    "vergogna",
-    "inaccettabile",
-    "deluso",
-    "rotto",
-    "onacceptabel",
-    "teleurgesteld",
-    "kapot",
-    "inaceitável",
-    "decepcionado",
-)
+    "unacceptable", "terrible", "awful", "worst", "disappointed", "disappointing", "angry",
+    "furious", "ridiculous", "frustrated", "frustrating", "useless", "still no", "never again",
+    "fed up", "horrible", "complaint", "not happy", "unhappy", "broken", "leaks", "leaking",
+    "damaged", "cracked", "dangerous", "charged twice", "never arrived", "never comes",
+    "nothing is at", "locked out", "freezing", "drops off", "inakzeptabel", "enttäuscht",
+    "ärgerlich", "unverschämt", "kaputt", "tropft", "abgebucht", "komme nicht",
+    "inacceptable", "déçu", "déçue", "scandaleux", "cassé", "fuit", "jamais reçu", "débité",
+    "inaceptable", "decepcionado", "decepcionada", "roto", "rota", "no ha llegado", "cobrado",
+    "deluso", "rotto", "perde", "onacceptabel", "teleurgesteld", "kapot", "niet bezorgd",
+) + URGENT
 POSITIVE = (
-    "thank you",
-    "thanks",
-    "great",
-    "love",
-    "happy",
-    "appreciate",
-    "excellent",
-    "perfect",
-    "wonderful",
-    "awesome",
-    "amazing",
-    "danke",
-    "vielen dank",
-    "super",
-    "toll",
-    "merci",
-    "génial",
-    "parfait",
-    "gracias",
-    "genial",
-    "perfecto",
-    "grazie",
-    "bedankt",
-    "obrigado",
-    "obrigada",
+    "great", "love", "happy", "appreciate", "excellent", "perfect", "perfectly", "fantastic",
+    "wonderful", "awesome", "amazing", "super", "toll", "génial", "parfait", "parfaitement",
+    "genial", "perfecto", "fantastico", "geweldig", "ótimo",
 )
-_LABEL_WORDS = {
-    "refund": "refund money back reimburse erstattung rückerstattung geld zurück remboursement "
-    "rembourser reembolso rimborso terugbetaling reembolso",
-    "return": "return send back returning retour zurücksenden rücksendung zurückschicken "
-    "renvoyer devolver devolución reso restituire retourneren devolução",
-    "shipping": "delivery shipping tracking parcel package courier shipped lieferung paket "
-    "versand sendung livraison colis envío entrega paquete spedizione pacco consegna "
-    "levering pakket entrega encomenda",
-    "damaged": "damaged broken cracked dented smashed beschädigt kaputt zerbrochen cassé "
-    "endommagé abîmé roto dañado rotto danneggiato kapot beschadigd danificado quebrado",
-    "warranty": "warranty guarantee garantie gewährleistung garantía garanzia",
-    "billing": "invoice charged charge payment vat bill billing receipt rechnung abgebucht "
-    "zahlung facture débité paiement factura cobrado pago fattura addebitato factuur "
-    "fatura",
-    "account": "account password login sign-in konto passwort anmelden compte "
-    "mot de passe cuenta contraseña account wachtwoord conta senha",
-    "kettle": "kettle kt-200 wasserkocher bouilloire hervidor bollitore waterkoker chaleira",
-    "thermostat": "thermostat th-300 termostato thermostaat",
-    "robovac": "robot vacuum rv-10 vacuum saugroboter staubsauger aspirateur aspiradora "
-    "robotstofzuiger aspirapolvere aspirador",
-    "safety": " ".join(cue for cue in URGENT if " " not in cue),
+THANKS = (  # polite closings count half: "... please delete my data. Thanks." is no praise
+    "thanks", "thank you", "danke", "vielen dank", "merci", "gracias", "grazie", "bedankt",
+    "obrigado", "obrigada",
+)
+_LABEL_PHRASES = {
+    "refund": "refund|money back|reimburse|erstattung|rückerstattung|erstatten|geld zurück|"
+    "remboursement|rembourser|remboursez|reembolso|rimborso|terugbetaling",
+    "return": "return|returned|send back|send it back|returning|retour|zurücksenden|"
+    "rücksendung|zurückschicken|renvoyer|devolver|devolverlo|devolución|reso|restituire|"
+    "retourneren|devolução",
+    "shipping": "delivery|delivered|shipping|tracking|parcel|package|courier|shipped|"
+    "lieferung|paket|versand|sendung|sendungsverfolgung|livraison|colis|suivi|envío|entrega|"
+    "paquete|seguimiento|no ha llegado|spedizione|pacco|consegna|levering|pakket|bezorgd|"
+    "encomenda",
+    "damaged": "damaged|broken|cracked|dented|smashed|leaking|leaks|beschädigt|kaputt|"
+    "zerbrochen|tropft|cassé|endommagé|abîmé|fuit|roto|rota|dañado|rotto|danneggiato|perde|"
+    "kapot|beschadigd|danificado|quebrado",
+    "warranty": "warranty|guarantee|garantie|gewährleistung|garantía|garanzia",
+    "billing": "invoice|charged|charge|payment|vat|bill|billing|receipt|rechnung|abgebucht|"
+    "zahlung|facture|débité|paiement|factura|cobrado|pago|fattura|addebitato|factuur|fatura",
+    "account": "account|password|login|log in|sign in|konto|passwort|anmelden|compte|"
+    "mot de passe|cuenta|contraseña|wachtwoord|conta|senha",
+    "kettle": "kettle|kt-200|wasserkocher|bouilloire|hervidor|bollitore|waterkoker|chaleira",
+    "thermostat": "thermostat|th-300|termostato|thermostaat",
+    "robovac": "robot vacuum|rv-10|vacuum|saugroboter|staubsauger|aspirateur|aspiradora|"
+    "robotstofzuiger|aspirapolvere|aspirador",
+    "safety": "|".join(URGENT),
 }
+_LABEL_CUES = {label: tuple(_LABEL_PHRASES[label].split("|")) for label in LABELS}
 
 
 def _norm(text: str) -> str:
@@ -226,7 +101,15 @@ def _norm(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return _WORD.findall(_norm(text))
+    """Words, with a hyphenated or elided word also in its parts ("l'aspirateur",
+    "remboursez-moi"); product codes stay whole too ("kt-200")."""
+    found: list[str] = []
+    for word in _WORD.findall(_norm(text)):
+        found.append(word)
+        parts = [p for p in re.split(r"['-]", word) if p]
+        if len(parts) > 1:
+            found += parts
+    return found
 
 
 def language(text: str) -> str:
@@ -243,12 +126,16 @@ def _has(text: str, cues: tuple[str, ...]) -> int:
 
 
 def sentiment(text: str) -> Sentiment:
-    negative, positive = _has(text, NEGATIVE), _has(text, POSITIVE)
+    negative = float(_has(text, NEGATIVE))
+    positive = _has(text, POSITIVE) + 0.5 * _has(text, THANKS)
     if "!!" in text or re.search(r"\b[A-Z]{5,}\b", text):
         negative += 1
-    if negative > positive:
+    if negative > 0 and negative >= positive:
         return "negative"
-    return "positive" if positive > negative else "neutral"
+    return "positive" if positive >= 1 else "neutral"
+
+
+ACTION_LABELS = ("refund", "return", "damaged", "safety")
 
 
 def priority(text: str) -> Priority:
@@ -256,7 +143,9 @@ def priority(text: str) -> Priority:
         return Priority.URGENT
     if _has(text, HIGH):
         return Priority.HIGH
-    if _has(text, LOW) and not _has(text, NEGATIVE):
+    mood = sentiment(text)
+    asks = _has(text, LOW) or mood == "positive"
+    if asks and mood != "negative" and not set(labels(text)) & set(ACTION_LABELS):
         return Priority.LOW
     return Priority.NORMAL
 
@@ -264,22 +153,9 @@ def priority(text: str) -> Priority:
 def labels(text: str) -> tuple[str, ...]:
     padded = f" {' '.join(words(text))} "
     found = [
-        label
-        for label in LABELS
-        if any(f" {word} " in padded for word in _LABEL_WORDS[label].split())
-        or any(f" {phrase} " in padded for phrase in _phrases(label))
+        label for label in LABELS if any(f" {cue} " in padded for cue in _LABEL_CUES[label])
     ]
     return tuple(found[:4])
-
-
-def _phrases(label: str) -> tuple[str, ...]:
-    return {
-        "refund": ("money back", "geld zurück"),
-        "return": ("send back", "send it back"),
-        "account": ("mot de passe", "sign in", "log in"),
-        "robovac": ("robot vacuum",),
-        "safety": tuple(p for p in URGENT if " " in p),
-    }.get(label, ())
 
 
 def suggest(subject: str, text: str) -> Suggestion:
