@@ -295,9 +295,9 @@ def to_csv(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
             "role",
             "visibility",
             "status",
-            "sources",
             "attachments",
             "rating",
+            "sources",
             "text",
         ]
     )
@@ -311,9 +311,9 @@ def to_csv(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
                 m.author_role.value,
                 m.visibility.value,
                 m.status.value,
-                sources_line(m),
                 files_line(m),
                 rating_line(m),
+                sources_line(m),
                 m.text,
             ]
         )

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.errors import ModelUnavailable
 from config.bootstrap import Services
-from tests.support.fakes import FakeModel, FakeReply
+from tests.support.fakes import FakeModel
 from tests.support.services import access, make_services
 from tests.support.users import ADA, KIM
 from tickets import triage_rules
@@ -39,13 +39,9 @@ def opened(services: Services, subject: str, text: str) -> str:
 def test_suggestions_come_from_the_model_with_a_schema(
     services: Services, model: FakeModel, store: Store
 ) -> None:
-    model.queue(
-        FakeReply(
-            [
-                '{"priority": "urgent", "sentiment": "negative", "language": "de", '
-                '"labels": ["kettle", "safety"]}'
-            ]
-        )
+    model.triage.append(
+        '{"priority": "urgent", "sentiment": "negative", "language": "de", '
+        '"labels": ["kettle", "safety"]}'
     )
     ticket_id = opened(services, "Wasserkocher raucht", "Aus meinem Wasserkocher kommt Rauch!")
     assert model.schemas[-1] is not None and model.schemas[-1].schema == SCHEMA
@@ -79,7 +75,7 @@ def test_suggestions_come_from_the_model_with_a_schema(
 def test_a_model_that_misbehaves_is_completed_by_the_rules(
     services: Services, model: FakeModel, store: Store, answer: str, source: str
 ) -> None:
-    model.queue(FakeReply([answer], finish_reason="length" if source == "rules" else "stop"))
+    model.triage.append(answer)
     ticket_id = opened(services, "Doppelt abgebucht", TEXT)
     record = store.triage.get(ticket_id)
     assert record is not None and record.source == source
@@ -92,7 +88,7 @@ def test_a_model_that_misbehaves_is_completed_by_the_rules(
 def test_a_failing_model_still_gets_a_complete_suggestion(
     services: Services, model: FakeModel, store: Store
 ) -> None:
-    model.queue(FakeReply([], error=ModelUnavailable("connection failed")))
+    model.triage.append(ModelUnavailable("connection failed"))
     ticket_id = opened(services, "Mot de passe", "Je ne peux pas me connecter à mon compte.")
     record = store.triage.get(ticket_id)
     assert record is not None and record.source == "rules"
@@ -102,13 +98,8 @@ def test_a_failing_model_still_gets_a_complete_suggestion(
 def test_agents_accept_or_override_and_customers_see_nothing(
     services: Services, model: FakeModel, store: Store
 ) -> None:
-    model.queue(
-        FakeReply(
-            [
-                '{"priority": "high", "sentiment": "negative", "language": "en", '
-                '"labels": ["billing"]}'
-            ]
-        )
+    model.triage.append(
+        '{"priority": "high", "sentiment": "negative", "language": "en", "labels": ["billing"]}'
     )
     ticket_id = opened(services, "Charged twice", "You charged my card twice for order 4411!")
     with pytest.raises(AccessDenied):
@@ -129,10 +120,8 @@ def test_agents_accept_or_override_and_customers_see_nothing(
 def test_the_assistant_replies_in_the_customers_language(
     services: Services, model: FakeModel
 ) -> None:
-    model.queue(
-        FakeReply(
-            ['{"priority": "normal", "sentiment": "neutral", "language": "es", "labels": []}']
-        )
+    model.triage.append(
+        '{"priority": "normal", "sentiment": "neutral", "language": "es", "labels": []}'
     )
     ticket_id = opened(services, "Pedido", "¿Dónde está mi pedido? No ha llegado.")
     run = services.assistant.reply(access(services, ADA.uid, ticket_id))
