@@ -14,8 +14,8 @@ from datetime import datetime
 
 from common.errors import AppError
 from tickets import events, export, policy, queue
+from tickets.audit import ASSISTANT, SYSTEM, Actor, AuditLog, Kind
 from tickets.domain import (
-    AuditEvent,
     AuthorRole,
     ConversationRef,
     Message,
@@ -30,7 +30,6 @@ from tickets.domain import (
 from tickets.errors import Conflict, InvalidInput, NotSignedIn
 from tickets.ids import (
     derived_ticket_id,
-    new_event_id,
     new_message_id,
     new_ticket_id,
     validate_id,
@@ -99,6 +98,7 @@ class TicketService:
         self.limits = limits or TextLimits()
         self.clock = clock
         self.reply_stall_s = reply_stall_s
+        self.audit = AuditLog(store.audit, clock)
 
     # -- who is asking --------------------------------------------------------------------
 
@@ -133,6 +133,13 @@ class TicketService:
         self.store.users.save(user)
         return user
 
+    def signed_in(self, user: User, method: str) -> None:
+        """Audit a sign-in (once per browser session, not per page run)."""
+        try:
+            self.audit.record(Kind.SIGN_IN, Actor.of(user), method=method)
+        except AppError as exc:  # signing in must not fail because the log is unreachable
+            log.error("could not audit the sign-in of %s: %s", user.uid, exc.code)
+
     # -- tickets --------------------------------------------------------------------------
 
     def access(self, user: User, ticket_id: str) -> TicketAccess:
@@ -148,16 +155,8 @@ class TicketService:
 
     def _refused(self, user: User, ticket: Ticket) -> None:
         log.warning("refused %s %s access to ticket %s", user.role.value, user.uid, ticket.id)
-        event = AuditEvent(
-            new_event_id(),
-            "access_refused",
-            user.uid,
-            ticket.id,
-            self.clock(),
-            {"role": user.role.value},
-        )
         try:
-            self.store.audit.record(event)
+            self.audit.record(Kind.ACCESS_REFUSED, Actor.of(user), ticket_id=ticket.id)
         except AppError as exc:  # the answer must not change: still "not found"
             log.error("could not audit the refusal for ticket %s: %s", ticket.id, exc.code)
 
@@ -291,24 +290,39 @@ class TicketService:
         if internal:
             return
         if user.is_agent:  # a human has taken over (their reply says so): the assistant stops
-            self.store.tickets.update(
+            updated = self.store.tickets.update(
                 ticket.id,
                 TicketChanges(
                     status=Status.WAITING_ON_CUSTOMER, assistant_active=False, clear_handoff=True
                 ),
             )
+            self._audit_status(ticket, updated, Actor.of(user))
         elif ticket.status in (Status.RESOLVED, Status.WAITING_ON_CUSTOMER):
             reopened = Status.OPEN if ticket.assistant_active else Status.WAITING_ON_AGENT
-            self.store.tickets.update(ticket.id, TicketChanges(status=reopened))
+            updated = self.store.tickets.update(ticket.id, TicketChanges(status=reopened))
+            self._audit_status(ticket, updated, Actor.of(user))
             if ticket.status is Status.RESOLVED:
                 self.record(ticket, events.reopened_by_reply(reopened))
+
+    def _audit_status(self, before: Ticket, after: Ticket, actor: Actor) -> None:
+        """Every status change is audited, whoever (or whatever) made it."""
+        if before.status is not after.status:
+            self.audit.record(
+                Kind.STATUS_CHANGED,
+                actor,
+                ticket_id=after.id,
+                before=before.status.value,
+                after=after.status.value,
+            )
 
     def request_human(self, access: TicketAccess) -> Ticket:
         if access.ticket.status is not Status.WAITING_ON_AGENT:
             self.notice(access.ticket, HUMAN_REQUESTED)
-        return self.store.tickets.update(
+        updated = self.store.tickets.update(
             access.ticket.id, TicketChanges(status=Status.WAITING_ON_AGENT)
         )
+        self._audit_status(access.ticket, updated, Actor.of(access.user))
+        return updated
 
     def notice(self, ticket: Ticket, text: str) -> Message:
         """A system notice in the shared thread (for everyone who sees the ticket)."""
@@ -332,20 +346,24 @@ class TicketService:
                 new_message_id(), ASSISTANT_UID, AuthorRole.ASSISTANT, note, Visibility.INTERNAL
             ),
         )
-        return self.store.tickets.update(
+        updated = self.store.tickets.update(
             ticket.id,
             TicketChanges(
                 status=Status.WAITING_ON_AGENT, assistant_active=False, handoff_at=self.clock()
             ),
         )
+        self._audit_status(ticket, updated, ASSISTANT)
+        return updated
 
     def hand_to_human(self, ticket: Ticket, notice: str) -> Ticket:
         """Route to a person: the assistant stops answering and the customer is told why."""
         if ticket.assistant_active or ticket.status is not Status.WAITING_ON_AGENT:
             self.notice(ticket, notice)
-        return self.store.tickets.update(
+        updated = self.store.tickets.update(
             ticket.id, TicketChanges(status=Status.WAITING_ON_AGENT, assistant_active=False)
         )
+        self._audit_status(ticket, updated, SYSTEM)
+        return updated
 
     # -- agent actions --------------------------------------------------------------------
 
@@ -356,6 +374,7 @@ class TicketService:
             updated = self.store.tickets.update(before.id, TicketChanges(clear_assignee=True))
             if before.assignee_uid is not None:
                 self.record(updated, events.assigned(user.uid, user.display_name, None, ""))
+                self._audit_assignment(before, None, user)
             return updated
         assignee = self.store.users.get(validate_id(assignee_uid, "user"))
         if assignee is None or not assignee.is_agent:
@@ -368,9 +387,19 @@ class TicketService:
                 updated,
                 events.assigned(user.uid, user.display_name, assignee.uid, assignee.display_name),
             )
+            self._audit_assignment(before, assignee.uid, user)
         if before.assistant_active:
             self.record(updated, events.assistant_switched(False))
         return updated
+
+    def _audit_assignment(self, before: Ticket, assignee: str | None, user: User) -> None:
+        self.audit.record(
+            Kind.ASSIGNED,
+            Actor.of(user),
+            ticket_id=before.id,
+            before=before.assignee_uid,
+            after=assignee,
+        )
 
     def set_status(self, access: TicketAccess, status: Status | str) -> Ticket:
         policy.require_agent(access.user, "change a ticket's status")
@@ -381,6 +410,7 @@ class TicketService:
         updated = self.store.tickets.update(access.ticket.id, TicketChanges(status=value))
         if value is not access.ticket.status:
             self.record(updated, events.status_changed(value, access.user.display_name))
+        self._audit_status(access.ticket, updated, Actor.of(access.user))
         return updated
 
     def set_labels(self, access: TicketAccess, labels: list[str]) -> Ticket:
@@ -425,23 +455,27 @@ class TicketService:
         )
 
     def export_as(
-        self, user: User, ticket_id: str, fmt: str, *, include_internal: bool = False
+        self,
+        user: User,
+        ticket_id: str,
+        fmt: str,
+        *,
+        include_internal: bool = False,
+        actor: Actor | None = None,
     ) -> Iterator[str]:
-        """An export for a user the caller has just checked (the operator CLI's own)."""
+        """An export for a user the caller has just checked (the operator CLI's own, which
+        is audited as the operator's)."""
         if fmt not in export.FORMATS:
             raise InvalidInput(f"Unknown export format {fmt!r}: use json, md, html or csv.")
         access = self.access(user, ticket_id)
         internal = include_internal and access.sees_internal
         now = self.clock()
-        self.store.audit.record(
-            AuditEvent(
-                new_event_id(),
-                "export",
-                access.user.uid,
-                access.ticket.id,
-                now,
-                {"format": fmt, "includeInternal": internal},
-            )
+        self.audit.record(
+            Kind.EXPORT,
+            actor or Actor.of(user),
+            ticket_id=access.ticket.id,
+            format=fmt,
+            includeInternal=internal,
         )
         request = export.ExportRequest(
             access.ticket, internal, access.user.uid, now, for_customer=not access.sees_internal
@@ -450,4 +484,9 @@ class TicketService:
 
     def agents(self, user: User) -> list[User]:
         policy.require_agent(user, "list agents")
-        return [u for u in self.store.users.find(limit=200, role=Role.AGENT) if u.is_agent]
+        found = [
+            u
+            for role in (Role.AGENT, Role.SUPERVISOR)
+            for u in self.store.users.find(limit=200, role=role)
+        ]
+        return sorted((u for u in found if u.is_agent), key=lambda u: u.uid)

@@ -240,9 +240,32 @@ class UsageStore(Protocol):
     def get(self, key: str) -> UsageTotals: ...
 
 
+@dataclass(frozen=True)
+class AuditQuery:
+    """Audit entries newest first, each filter optional (``since`` <= at < ``until``)."""
+
+    kind: str | None = None
+    actor_uid: str | None = None
+    ticket_id: str | None = None
+    subject_uid: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 100
+
+
 class AuditStore(Protocol):
-    def record(self, event: AuditEvent) -> None: ...
-    def find(self, ticket_id: str | None = None, limit: int = 100) -> list[AuditEvent]: ...
+    """Append-only: entries are recorded and read, never changed or deleted. Entries about a
+    customer are sealed under that customer's own key (see :mod:`storage.shredding`)."""
+
+    def record(self, event: AuditEvent) -> None:
+        """Append ``event`` (recording the same id again changes nothing)."""
+        ...
+
+    def find(
+        self, ticket_id: str | None = None, limit: int = 100, *, query: AuditQuery | None = None
+    ) -> list[AuditEvent]:
+        """``query`` when given, else the entries of ``ticket_id`` (or all), newest first."""
+        ...
 
 
 class ActivityStore(Protocol):

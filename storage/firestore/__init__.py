@@ -13,7 +13,8 @@ Layout::
     tickets/{id}/presence/{uid}                   who is viewing or typing (expireAt, TTL)
     users/{uid}/seen/{ticketId}                   how far an agent has read a ticket
     usage/{key}                                   token counters per user/ticket and period
-    audit/{id}                                    the audit log
+    audit/{id}                                    the audit log (append-only)
+    subjectKeys/{uid}                             per-customer keys of the audit log
     articles/{id}                                 help articles (the knowledge base)
     articleChunks/{articleId--n}                  their passages, with an embedding vector
     meta/knowledge                                the knowledge base's revision
@@ -27,7 +28,7 @@ from storage.firestore.activity import FirestoreActivity
 from storage.firestore.articles import FirestoreArticles
 from storage.firestore.client import make_firestore_client
 from storage.firestore.db import FirestoreDb
-from storage.firestore.ledger import FirestoreAudit, FirestoreUsage
+from storage.firestore.ledger import FirestoreAudit, FirestoreKeyVault, FirestoreUsage
 from storage.firestore.memory import FirestoreCheckpoints
 from storage.firestore.presence import FirestorePresence
 from storage.firestore.seen import FirestoreSeen
@@ -36,6 +37,7 @@ from storage.firestore.tickets import FirestoreTickets
 from storage.firestore.users import FirestoreUsers
 from storage.sealing import Sealer
 from storage.settings import StoreSettings
+from storage.shredding import Shredder
 from tickets.store import Store
 
 
@@ -51,7 +53,7 @@ def firestore_store(
         threads=FirestoreThreads(db, sealer),
         checkpoints=FirestoreCheckpoints(db, sealer),
         usage=FirestoreUsage(db),
-        audit=FirestoreAudit(db),
+        audit=FirestoreAudit(db, Shredder(FirestoreKeyVault(db), sealer)),
         activity=FirestoreActivity(db, sealer),
         presence=FirestorePresence(db),
         seen=FirestoreSeen(db),

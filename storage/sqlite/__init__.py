@@ -10,10 +10,11 @@ from pathlib import Path
 
 from storage.sealing import Sealer
 from storage.settings import StoreSettings
+from storage.shredding import Shredder
 from storage.sqlite.activity import SqliteActivity
 from storage.sqlite.articles import SqliteArticles
 from storage.sqlite.db import Database
-from storage.sqlite.ledger import SqliteAudit, SqliteUsage
+from storage.sqlite.ledger import SqliteAudit, SqliteKeyVault, SqliteUsage
 from storage.sqlite.memory import SqliteCheckpoints
 from storage.sqlite.presence import SqlitePresence
 from storage.sqlite.seen import SqliteSeen
@@ -33,7 +34,7 @@ def sqlite_store(path: str | Path, sealer: Sealer | None = None) -> Store:
         threads=threads,
         checkpoints=SqliteCheckpoints(db, sealer),
         usage=SqliteUsage(db),
-        audit=SqliteAudit(db),
+        audit=SqliteAudit(db, Shredder(SqliteKeyVault(db), sealer)),
         activity=SqliteActivity(db, sealer),
         presence=SqlitePresence(db),
         seen=SqliteSeen(db),

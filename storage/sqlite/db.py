@@ -74,7 +74,37 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE knowledge_revision (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER);
     INSERT INTO knowledge_revision (id, revision) VALUES (1, 0);
     """,
+    # the audit log: filterable columns, append-only (triggers refuse changes), per-customer
+    # keys for crypto-shredding; metrics; retention (expire_at on tickets)
+    """
+    ALTER TABLE events ADD COLUMN kind TEXT;
+    ALTER TABLE events ADD COLUMN actor_ref TEXT;
+    ALTER TABLE events ADD COLUMN subject_key_id TEXT;
+    UPDATE events SET kind = json_extract(data, '$.kind'),
+        actor_ref = json_extract(data, '$.actorUid');
+    CREATE INDEX events_at ON events (at DESC);
+    CREATE INDEX events_kind ON events (kind, at DESC);
+    CREATE INDEX events_actor ON events (actor_ref, at DESC);
+    CREATE INDEX events_subject ON events (subject_key_id, at DESC);
+    CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TABLE subject_keys (
+        uid TEXT PRIMARY KEY, key_id TEXT NOT NULL UNIQUE, wrapped TEXT NOT NULL);
+    """,
 )
+
+
+def statements(script: str) -> Iterator[str]:
+    """The statements of a migration script (a trigger's body keeps its own semicolons)."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
 
 
 def _encode(value: Any) -> Any:
@@ -119,7 +149,7 @@ class Database:
         with self.tx() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in filter(str.strip, script.split(";")):
+                for statement in statements(script):
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version = {number}")
 

@@ -117,3 +117,13 @@ def test_article_listings_and_vector_search_have_indexes() -> None:
         if i["collectionGroup"] == "articleChunks" and "vectorConfig" in f
     ]
     assert vectors and all(v["dimension"] > 0 and "flat" in v for v in vectors)
+
+
+def test_every_audit_log_filter_has_an_index() -> None:
+    """Supervisors filter the log by any of kind, actor, ticket and customer, newest first."""
+    shapes = declared()
+    filters = ["kind", "actorRef", "ticketId", "subjectKeyId"]
+    for n in (1, 2, 3):
+        for combo in itertools.combinations(filters, n):
+            shape = normalized([(f, "ASCENDING") for f in combo] + [("at", "DESCENDING")])
+            assert shape in shapes, f"missing audit index for {combo}"
