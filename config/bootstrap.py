@@ -40,7 +40,9 @@ from privacy.crypto import local_keyring, parse_keys
 from storage import adapter
 from storage.sealing import Sealer
 from tickets.domain import Message, utcnow
+from tickets.metrics import MetricsRecorder
 from tickets.queue_live import LiveQueue
+from tickets.reports import Budgets, ReportService
 from tickets.service import TicketService
 from tickets.store import CheckpointStore, Store, ThreadStore, TicketStore
 from tickets.text import TextLimits
@@ -63,9 +65,15 @@ class Services:
     counter: TokenCounter
     model: ChatModel
     articles: ArticleService
+    reports: ReportService
     embedder: Embedder | None = None
     local_server: LocalModelServer | None = None
     executor: ThreadPoolExecutor | None = field(default=None, repr=False)
+
+    @property
+    def metrics(self) -> MetricsRecorder:
+        """The reports' one entry point: ``services.metrics.record(event)``."""
+        return self.tickets.metrics
 
     def close(self) -> None:
         if self.executor is not None:
@@ -202,7 +210,7 @@ def build_services(
     stall = settings.model.stall_timeout_s
     limits = TextLimits(settings.max_message_chars, settings.max_message_bytes)
     tickets = TicketService(store, limits, clock, reply_stall_s=stall)
-    budget = BudgetGuard(store.usage, settings.budget)
+    budget = BudgetGuard(store.usage, settings.budget, clock, tickets.metrics)
     factory = memory_factory(
         settings, store.threads, store.checkpoints, counter, clock, tickets=store.tickets
     )
@@ -241,10 +249,24 @@ def build_services(
         counter,
         model,
         ArticleService(store.articles, retriever),
+        build_reports(settings, store, budget, clock),
         embedder,
         server,
         executor,
     )
+
+
+def build_reports(
+    settings: Settings, store: Store, budget: BudgetGuard, clock: Callable[[], datetime]
+) -> ReportService:
+    limits = settings.budget
+
+    def budgets() -> Budgets:
+        return Budgets(
+            budget.period(), limits.user_tokens_per_period, limits.ticket_tokens_per_period
+        )
+
+    return ReportService(store.metrics, store.usage, settings.reports, budgets, clock)
 
 
 def _submit(executor: ThreadPoolExecutor, job: Callable[[], None]) -> None:

@@ -21,6 +21,7 @@ from memory.settings import STRATEGIES, MemorySettings
 from storage import backends
 from storage.settings import StoreSettings, check_emulator_project
 from tickets.live import LiveSettings
+from tickets.reports import ReportSettings
 
 T = TypeVar("T")
 DEFAULT_EMULATOR_PROJECT = "demo-ticket-assistant"
@@ -34,6 +35,8 @@ class Settings:
     budget: BudgetSettings = field(default_factory=BudgetSettings)
     live: LiveSettings = field(default_factory=LiveSettings)
     knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
+    reports: ReportSettings = field(default_factory=ReportSettings)
+    retention_days: int | None = None  # resolved tickets expire this long after resolution
     product_name: str = "Acme Home"
     max_message_chars: int = 8000
     max_message_bytes: int = 32_000
@@ -151,8 +154,18 @@ def load_settings(
         embeddings_api_key=src.get("KNOWLEDGE_EMBEDDINGS_API_KEY", None, _str) or model.api_key,
         min_similarity=src.get("KNOWLEDGE_MIN_SIMILARITY", d_kb.min_similarity, float),
     )
+    reports = ReportSettings(
+        price_prompt_per_mtok=src.get("MODEL_PRICE_PROMPT_PER_MTOK", 0.0, float),
+        price_completion_per_mtok=src.get("MODEL_PRICE_COMPLETION_PER_MTOK", 0.0, float),
+        currency=src.get("REPORTS_CURRENCY", "USD", _str),
+    )
+    retention = src.get("RETENTION_DAYS", None, int)
+    if retention is not None and retention < 1:
+        raise ConfigError("RETENTION_DAYS must be a whole number of days, at least 1.")
     return Settings(
         store=store,
+        reports=reports,
+        retention_days=retention,
         model=model,
         memory=memory,
         budget=budget,

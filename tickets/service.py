@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from common.errors import AppError
-from tickets import events, export, policy, queue
+from tickets import events, export, metrics, policy, queue
 from tickets.audit import ASSISTANT, SYSTEM, Actor, AuditLog, Kind
 from tickets.domain import (
     AuthorRole,
@@ -99,6 +99,7 @@ class TicketService:
         self.clock = clock
         self.reply_stall_s = reply_stall_s
         self.audit = AuditLog(store.audit, clock)
+        self.metrics = metrics.MetricsRecorder(store.metrics)  # the reports' entry point
 
     # -- who is asking --------------------------------------------------------------------
 
@@ -201,7 +202,9 @@ class TicketService:
         if not created and stored.customer_uid != user.uid:
             # an 80-bit collision with someone else's ticket: say nothing, open a new one
             log.warning("derived ticket id %s was taken; opened under a new id", ticket.id)
-            stored, _ = self.store.tickets.create(replace(ticket, id=new_ticket_id()), first)
+            stored, created = self.store.tickets.create(replace(ticket, id=new_ticket_id()), first)
+        if created:
+            self.metrics.record(metrics.ticket_opened(stored.id, stored.created_at))
         return stored
 
     def my_tickets(self, user: User, limit: int = 50) -> list[Ticket]:
@@ -297,12 +300,14 @@ class TicketService:
                 ),
             )
             self._audit_status(ticket, updated, Actor.of(user))
+            self.metrics.record(metrics.first_response(ticket.id, self.clock(), human=True))
         elif ticket.status in (Status.RESOLVED, Status.WAITING_ON_CUSTOMER):
             reopened = Status.OPEN if ticket.assistant_active else Status.WAITING_ON_AGENT
             updated = self.store.tickets.update(ticket.id, TicketChanges(status=reopened))
             self._audit_status(ticket, updated, Actor.of(user))
             if ticket.status is Status.RESOLVED:
                 self.record(ticket, events.reopened_by_reply(reopened))
+                self.metrics.record(metrics.reopened(ticket.id, self.clock()))
 
     def _audit_status(self, before: Ticket, after: Ticket, actor: Actor) -> None:
         """Every status change is audited, whoever (or whatever) made it."""
@@ -337,7 +342,12 @@ class TicketService:
             ),
         )
 
-    def hand_over(self, ticket: Ticket, note: str) -> Ticket:
+    def hand_over(
+        self,
+        ticket: Ticket,
+        note: str,
+        reason: metrics.HandoffReason = metrics.HandoffReason.ASKED_IN_WORDS,
+    ) -> Ticket:
         """The assistant hands the ticket to a person by itself: an internal handoff note for
         the agent, waiting on an agent, the assistant off, and the queue shows it first."""
         self.store.threads.append(
@@ -353,6 +363,7 @@ class TicketService:
             ),
         )
         self._audit_status(ticket, updated, ASSISTANT)
+        self.metrics.record(metrics.handoff(ticket.id, self.clock(), reason))
         return updated
 
     def hand_to_human(self, ticket: Ticket, notice: str) -> Ticket:
@@ -363,6 +374,10 @@ class TicketService:
             ticket.id, TicketChanges(status=Status.WAITING_ON_AGENT, assistant_active=False)
         )
         self._audit_status(ticket, updated, SYSTEM)
+        if ticket.assistant_active:  # routed to a person now (not again on every refusal)
+            self.metrics.record(
+                metrics.handoff(ticket.id, self.clock(), metrics.HandoffReason.BUDGET)
+            )
         return updated
 
     # -- agent actions --------------------------------------------------------------------
@@ -410,6 +425,10 @@ class TicketService:
         updated = self.store.tickets.update(access.ticket.id, TicketChanges(status=value))
         if value is not access.ticket.status:
             self.record(updated, events.status_changed(value, access.user.display_name))
+            if value is Status.RESOLVED:
+                self.metrics.record(metrics.resolved(updated.id, self.clock()))
+            elif access.ticket.status is Status.RESOLVED:
+                self.metrics.record(metrics.reopened(updated.id, self.clock()))
         self._audit_status(access.ticket, updated, Actor.of(access.user))
         return updated
 

@@ -15,9 +15,10 @@ A store knows nothing about who is asking: access checks live in :mod:`tickets.s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from knowledge.store import ArticleStore
@@ -34,6 +35,7 @@ from tickets.domain import (
     User,
 )
 from tickets.live import Activity, ActivityKind
+from tickets.metrics import StatsChange, TicketStats
 from tickets.presence import Presence
 
 UNASSIGNED = ""  # ``TicketQuery.assignee`` value meaning "nobody"
@@ -133,6 +135,20 @@ class UsageTotals:
     @property
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
+
+    @property
+    def owner(self) -> str:
+        parts = usage_key_parts(self.key)
+        return parts[1] if parts else ""
+
+
+_USAGE_KEY = re.compile(r"(user|ticket)-(.+)-(\d{4}-\d{2}(?:-\d{2})?|all)")
+
+
+def usage_key_parts(key: str) -> tuple[str, str, str] | None:
+    """``user-{uid}-{period}`` / ``ticket-{id}-{period}`` -> (kind, owner, period)."""
+    found = _USAGE_KEY.fullmatch(key)
+    return (found[1], found[2], found[3]) if found else None
 
 
 class UserStore(Protocol):
@@ -239,6 +255,10 @@ class UsageStore(Protocol):
     def add(self, keys: Sequence[str], usage: Usage) -> None: ...
     def get(self, key: str) -> UsageTotals: ...
 
+    def top(self, kind: str, period: str, limit: int = 20) -> list[UsageTotals]:
+        """The ``kind`` ("user" or "ticket") counters of ``period`` using most tokens."""
+        ...
+
 
 @dataclass(frozen=True)
 class AuditQuery:
@@ -265,6 +285,23 @@ class AuditStore(Protocol):
         self, ticket_id: str | None = None, limit: int = 100, *, query: AuditQuery | None = None
     ) -> list[AuditEvent]:
         """``query`` when given, else the entries of ``ticket_id`` (or all), newest first."""
+        ...
+
+
+class MetricsStore(Protocol):
+    """What the reports read: each ticket's own small state and anonymous counters per day
+    (see :mod:`tickets.metrics`), moved together when an event is recorded."""
+
+    def record(self, ticket_id: str, change: StatsChange) -> bool:
+        """In one transaction: ``change`` sees the ticket's stored state and returns the new
+        state and the day counters to add (``None``: nothing to do). Returns whether it did.
+        Counters are spread over shards, so a busy day is no single hot document."""
+        ...
+
+    def stats(self, ticket_id: str) -> TicketStats | None: ...
+
+    def days(self, first: date, last: date) -> dict[date, dict[str, int]]:
+        """The counters of each day from ``first`` through ``last`` that has any."""
         ...
 
 
@@ -334,6 +371,7 @@ class Store:
     presence: PresenceStore
     seen: SeenStore
     articles: ArticleStore  # the knowledge base (knowledge/store.py)
+    metrics: MetricsStore
     backend: str = "memory"
     closer: Callable[[], None] = field(default=lambda: None, repr=False, compare=False)
 

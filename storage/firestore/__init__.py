@@ -15,6 +15,8 @@ Layout::
     usage/{key}                                   token counters per user/ticket and period
     audit/{id}                                    the audit log (append-only)
     subjectKeys/{uid}                             per-customer keys of the audit log
+    tickets/{id}/stats/metrics                    a ticket's report state
+    metrics/{day}--{shard}                        report counters per day (anonymous)
     articles/{id}                                 help articles (the knowledge base)
     articleChunks/{articleId--n}                  their passages, with an embedding vector
     meta/knowledge                                the knowledge base's revision
@@ -30,6 +32,7 @@ from storage.firestore.client import make_firestore_client
 from storage.firestore.db import FirestoreDb
 from storage.firestore.ledger import FirestoreAudit, FirestoreKeyVault, FirestoreUsage
 from storage.firestore.memory import FirestoreCheckpoints
+from storage.firestore.metrics import FirestoreMetrics
 from storage.firestore.presence import FirestorePresence
 from storage.firestore.seen import FirestoreSeen
 from storage.firestore.threads import FirestoreThreads
@@ -58,6 +61,7 @@ def firestore_store(
         presence=FirestorePresence(db),
         seen=FirestoreSeen(db),
         articles=FirestoreArticles(db),
+        metrics=FirestoreMetrics(db),
         backend="firestore",
         closer=client.close,
     )

@@ -15,7 +15,7 @@ from storage.decode import decode_each
 from storage.firestore.db import FirestoreDb
 from storage.shredding import Shredder, SubjectKey
 from tickets.domain import AuditEvent, Usage
-from tickets.store import AuditQuery, UsageTotals
+from tickets.store import AuditQuery, UsageTotals, usage_key_parts
 
 
 class FirestoreUsage:
@@ -29,21 +29,39 @@ class FirestoreUsage:
                 "key": key,
                 "promptTokens": firestore.Increment(usage.prompt_tokens),
                 "completionTokens": firestore.Increment(usage.completion_tokens),
+                "totalTokens": firestore.Increment(usage.total_tokens),
                 "calls": firestore.Increment(1),
             }
+            parts = usage_key_parts(key)
+            if parts:  # what the reports list by (and erasure finds)
+                increments |= dict(zip(("kind", "owner", "period"), parts, strict=True))
             batch.set(self.db.client.collection("usage").document(key), increments, merge=True)
         self.db.run(batch.commit)
 
     def get(self, key: str) -> UsageTotals:
         ref = self.db.client.collection("usage").document(key)
         snap = self.db.run(lambda: self.db.get(ref))
-        data = snap.to_dict() if snap.exists else {}
+        return self._totals(key, snap.to_dict() if snap.exists else {})
+
+    @staticmethod
+    def _totals(key: str, data: dict[str, Any]) -> UsageTotals:
         return UsageTotals(
             key,
             int(data.get("promptTokens", 0)),
             int(data.get("completionTokens", 0)),
             int(data.get("calls", 0)),
         )
+
+    def top(self, kind: str, period: str, limit: int = 20) -> list[UsageTotals]:
+        q = (
+            self.db.client.collection("usage")
+            .where(filter=FieldFilter("kind", "==", kind))
+            .where(filter=FieldFilter("period", "==", period))
+            .order_by("totalTokens", direction=firestore.Query.DESCENDING)
+            .limit(limit)
+        )
+        snaps = self.db.run(lambda: self.db.stream(q, "usage"))
+        return [self._totals(s.id, s.to_dict()) for s in snaps]
 
 
 class FirestoreKeyVault:

@@ -16,6 +16,7 @@ from storage.sqlite.articles import SqliteArticles
 from storage.sqlite.db import Database
 from storage.sqlite.ledger import SqliteAudit, SqliteKeyVault, SqliteUsage
 from storage.sqlite.memory import SqliteCheckpoints
+from storage.sqlite.metrics import SqliteMetrics
 from storage.sqlite.presence import SqlitePresence
 from storage.sqlite.seen import SqliteSeen
 from storage.sqlite.threads import SqliteThreads
@@ -39,6 +40,7 @@ def sqlite_store(path: str | Path, sealer: Sealer | None = None) -> Store:
         presence=SqlitePresence(db),
         seen=SqliteSeen(db),
         articles=SqliteArticles(db),
+        metrics=SqliteMetrics(db),
         backend="sqlite",
         closer=db.close,
     )

@@ -92,6 +92,21 @@ MIGRATIONS: tuple[str, ...] = (
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     CREATE TABLE subject_keys (
         uid TEXT PRIMARY KEY, key_id TEXT NOT NULL UNIQUE, wrapped TEXT NOT NULL);
+    ALTER TABLE usage ADD COLUMN kind TEXT;
+    ALTER TABLE usage ADD COLUMN owner TEXT;
+    ALTER TABLE usage ADD COLUMN period TEXT;
+    UPDATE usage SET kind = CASE WHEN key LIKE 'user-%' THEN 'user'
+        WHEN key LIKE 'ticket-%' THEN 'ticket' END;
+    UPDATE usage SET period = CASE WHEN key LIKE '%-all' THEN 'all'
+        WHEN key GLOB '*-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' THEN substr(key, -10)
+        ELSE substr(key, -7) END WHERE kind IS NOT NULL;
+    UPDATE usage SET owner = substr(key, length(kind) + 2,
+        length(key) - length(kind) - length(period) - 2) WHERE kind IS NOT NULL;
+    CREATE INDEX usage_top ON usage (kind, period, prompt_tokens + completion_tokens DESC);
+    CREATE INDEX usage_owner ON usage (owner);
+    CREATE TABLE ticket_stats (ticket_id TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE metric_days (
+        day TEXT NOT NULL, path TEXT NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (day, path));
     """,
 )
 

@@ -8,7 +8,7 @@ from storage.decode import decode_each
 from storage.shredding import Shredder, SubjectKey
 from storage.sqlite.db import Database, dumps, loads, stamp
 from tickets.domain import AuditEvent, Usage
-from tickets.store import AuditQuery, UsageTotals
+from tickets.store import AuditQuery, UsageTotals, usage_key_parts
 
 
 class SqliteUsage:
@@ -18,13 +18,15 @@ class SqliteUsage:
     def add(self, keys: Sequence[str], usage: Usage) -> None:
         with self.db.tx() as db:
             for key in keys:
+                kind, owner, period = usage_key_parts(key) or (None, None, None)
                 db.execute(
-                    "INSERT INTO usage (key, prompt_tokens, completion_tokens, calls) "
-                    "VALUES (?, ?, ?, 1) ON CONFLICT (key) DO UPDATE SET "
+                    "INSERT INTO usage "
+                    "(key, prompt_tokens, completion_tokens, calls, kind, owner, period) "
+                    "VALUES (?, ?, ?, 1, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
                     "prompt_tokens = prompt_tokens + excluded.prompt_tokens, "
                     "completion_tokens = completion_tokens + excluded.completion_tokens, "
                     "calls = calls + 1",
-                    (key, usage.prompt_tokens, usage.completion_tokens),
+                    (key, usage.prompt_tokens, usage.completion_tokens, kind, owner, period),
                 )
 
     def get(self, key: str) -> UsageTotals:
@@ -33,6 +35,17 @@ class SqliteUsage:
             return UsageTotals(key)
         r = rows[0]
         return UsageTotals(key, r["prompt_tokens"], r["completion_tokens"], r["calls"])
+
+    def top(self, kind: str, period: str, limit: int = 20) -> list[UsageTotals]:
+        rows = self.db.query(
+            "SELECT * FROM usage WHERE kind = ? AND period = ? "
+            "ORDER BY prompt_tokens + completion_tokens DESC, key LIMIT ?",
+            (kind, period, limit),
+        )
+        return [
+            UsageTotals(r["key"], r["prompt_tokens"], r["completion_tokens"], r["calls"])
+            for r in rows
+        ]
 
 
 class SqliteKeyVault:
