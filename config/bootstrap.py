@@ -249,7 +249,7 @@ def build_services(
         counter,
         model,
         ArticleService(store.articles, retriever),
-        build_reports(settings, store, budget, clock),
+        build_reports(settings, tickets, budget, clock),
         embedder,
         server,
         executor,
@@ -257,16 +257,18 @@ def build_services(
 
 
 def build_reports(
-    settings: Settings, store: Store, budget: BudgetGuard, clock: Callable[[], datetime]
+    settings: Settings, tickets: TicketService, budget: BudgetGuard, clock: Callable[[], datetime]
 ) -> ReportService:
-    limits = settings.budget
+    limits, store = settings.budget, tickets.store
 
     def budgets() -> Budgets:
         return Budgets(
             budget.period(), limits.user_tokens_per_period, limits.ticket_tokens_per_period
         )
 
-    return ReportService(store.metrics, store.usage, settings.reports, budgets, clock)
+    return ReportService(
+        store.metrics, store.usage, settings.reports, budgets, clock, tickets.audit
+    )
 
 
 def _submit(executor: ThreadPoolExecutor, job: Callable[[], None]) -> None:

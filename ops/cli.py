@@ -27,6 +27,7 @@ from typing import TextIO
 from common.errors import AppError
 from config.bootstrap import Services, build_services
 from config.settings import load_settings
+from demo.history import seed_history
 from demo.seed import seed_demo
 from knowledge.importer import import_folder
 from ops import roles
@@ -50,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("users", help="list users")
     seed = sub.add_parser("seed", help="load demo data")
     seed.add_argument("--long", type=int, default=300, help="messages in the long ticket")
+    seed.add_argument(
+        "--no-history", action="store_true", help="skip the past tickets the reports show"
+    )
     show = sub.add_parser("show", help="show a ticket")
     show.add_argument("ticket")
     show.add_argument("--limit", type=int, default=20)
@@ -93,6 +97,9 @@ def run(argv: Sequence[str], services: Services, out: TextIO) -> int:
         result = seed_demo(store, args.long)
         verb = "Seeded" if result.created else "Already seeded:"
         print(f"{verb} {result.tickets} tickets, {result.messages} messages.", file=out)
+        if not args.no_history:
+            past = seed_history(store)
+            print(f"Seeded {past} past tickets for the reports." if past else "", file=out)
     elif args.command == "show":
         _show(services, args, out)
     elif args.command == "usage":
