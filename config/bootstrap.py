@@ -209,7 +209,9 @@ def build_services(
 
     stall = settings.model.stall_timeout_s
     limits = TextLimits(settings.max_message_chars, settings.max_message_bytes)
-    tickets = TicketService(store, limits, clock, reply_stall_s=stall)
+    tickets = TicketService(
+        store, limits, clock, reply_stall_s=stall, retention_days=settings.retention_days
+    )
     budget = BudgetGuard(store.usage, settings.budget, clock, tickets.metrics)
     factory = memory_factory(
         settings, store.threads, store.checkpoints, counter, clock, tickets=store.tickets

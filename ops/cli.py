@@ -10,6 +10,10 @@ show TICKET [--limit N]                          the newest messages, internal n
 usage [--user UID] [--ticket TICKET] [--period P]  token usage
 export TICKET [--format json|md|html|csv] [--public-only] [-o FILE]
 rotate-keys                                      re-encrypt under the newest key
+sweep [--backfill]                               erase tickets past their retention (expireAt)
+erase-user UID --yes                             erase everything about a customer
+export-user UID -o FILE.zip [--public-only]      a customer's data as one archive (access request)
+audit [--kind K] [--actor UID] [--ticket T] [--limit N] [--format csv|json]
 import-articles DIR [--prune]                    import help articles (Markdown + front matter)
 articles                                         list the knowledge base
 
@@ -30,7 +34,7 @@ from config.settings import load_settings
 from demo.history import seed_history
 from demo.seed import seed_demo
 from knowledge.importer import import_folder
-from ops import roles
+from ops import privacy_commands, roles
 from tickets.audit import OPERATOR, Kind
 from tickets.domain import Role, User
 from tickets.ids import validate_id
@@ -67,6 +71,23 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--public-only", action="store_true")
     exp.add_argument("-o", "--output", help="file to write (default: standard output)")
     sub.add_parser("rotate-keys", help="re-encrypt everything under the newest key")
+    sweep = sub.add_parser("sweep", help="erase tickets whose retention has passed")
+    sweep.add_argument(
+        "--backfill", action="store_true", help="first give resolved tickets their expiry"
+    )
+    erase = sub.add_parser("erase-user", help="erase everything about a customer")
+    erase.add_argument("uid")
+    erase.add_argument("--yes", action="store_true", help="really erase (it cannot be undone)")
+    sar = sub.add_parser("export-user", help="a customer's data as one ZIP archive")
+    sar.add_argument("uid")
+    sar.add_argument("-o", "--output", required=True, help="the .zip file to write")
+    sar.add_argument("--public-only", action="store_true", help="leave internal notes out")
+    audit = sub.add_parser("audit", help="print the audit log (newest first)")
+    audit.add_argument("--kind")
+    audit.add_argument("--actor")
+    audit.add_argument("--ticket")
+    audit.add_argument("--limit", type=int, default=100)
+    audit.add_argument("--format", choices=["csv", "json"], default="csv")
     imp = sub.add_parser("import-articles", help="import help articles from a folder")
     imp.add_argument("folder", help="a folder of .md files with YAML front matter")
     imp.add_argument(
@@ -121,6 +142,8 @@ def run(argv: Sequence[str], services: Services, out: TextIO) -> int:
             "current key.",
             file=out,
         )
+    elif args.command in ("sweep", "erase-user", "export-user", "audit"):
+        return privacy_commands.run(services, args, out)
     elif args.command == "import-articles":
         imported = import_folder(
             store.articles, Path(args.folder), embedder=services.embedder, prune=args.prune

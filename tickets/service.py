@@ -35,6 +35,7 @@ from tickets.ids import (
     validate_id,
 )
 from tickets.queue import QueueFilter, QueueItem
+from tickets.retention import Erasure, Retention
 from tickets.store import Store, TicketChanges, TicketQuery
 from tickets.text import (
     TextLimits,
@@ -93,6 +94,7 @@ class TicketService:
         clock: Callable[[], datetime] = utcnow,
         *,
         reply_stall_s: float = 60.0,
+        retention_days: int | None = None,
     ) -> None:
         self.store = store
         self.limits = limits or TextLimits()
@@ -100,6 +102,8 @@ class TicketService:
         self.reply_stall_s = reply_stall_s
         self.audit = AuditLog(store.audit, clock)
         self.metrics = metrics.MetricsRecorder(store.metrics)  # the reports' entry point
+        self.erasure = Erasure(store, self.audit)
+        self.retention = Retention(store, retention_days, self.erasure, self.audit, clock)
 
     # -- who is asking --------------------------------------------------------------------
 
@@ -310,8 +314,10 @@ class TicketService:
                 self.metrics.record(metrics.reopened(ticket.id, self.clock()))
 
     def _audit_status(self, before: Ticket, after: Ticket, actor: Actor) -> None:
-        """Every status change is audited, whoever (or whatever) made it."""
+        """Every status change is audited, whoever (or whatever) made it, and starts or stops
+        the ticket's retention clock."""
         if before.status is not after.status:
+            self.retention.status_changed(before, after)
             self.audit.record(
                 Kind.STATUS_CHANGED,
                 actor,

@@ -185,6 +185,11 @@ class TicketStore(Protocol):
         """Every ticket id in id order, a page at a time (for operator jobs)."""
         ...
 
+    def ids_of_customer(self, uid: str, limit: int = 500) -> list[str]:
+        """Ids of ``uid``'s tickets, read raw (a malformed ticket is listed too: erasure and
+        the subject-access export must not miss one)."""
+        ...
+
 
 class ThreadStore(Protocol):
     """The messages of a conversation: a ticket's shared thread or an agent's copilot."""
@@ -259,6 +264,10 @@ class UsageStore(Protocol):
         """The ``kind`` ("user" or "ticket") counters of ``period`` using most tokens."""
         ...
 
+    def of_owner(self, kind: str, owner: str) -> list[UsageTotals]:
+        """Every counter of one user or ticket (all periods)."""
+        ...
+
 
 @dataclass(frozen=True)
 class AuditQuery:
@@ -302,6 +311,39 @@ class MetricsStore(Protocol):
 
     def days(self, first: date, last: date) -> dict[date, dict[str, int]]:
         """The counters of each day from ``first`` through ``last`` that has any."""
+        ...
+
+
+class RetentionStore(Protocol):
+    """When a resolved ticket expires: ``expireAt`` on the ticket and every document under it
+    (Firestore's TTL policies delete them; the sweep does it on any store)."""
+
+    def mark(self, ticket_id: str, expire_at: datetime | None) -> int:
+        """Set (or, with ``None``, clear) the expiry of the ticket and everything under it;
+        returns how many documents were marked. New documents under a marked ticket take
+        its expiry when they are written."""
+        ...
+
+    def expiry(self, ticket_id: str) -> datetime | None: ...
+
+    def expired(self, now: datetime, limit: int = 100) -> list[str]:
+        """Ids of tickets whose expiry is at or before ``now``."""
+        ...
+
+
+class Eraser(Protocol):
+    """Part of erasure: every concern that holds a customer's data registers one with its
+    store (``Store.erasers``), and erasing a ticket or a customer calls them all in order.
+    A new concern (attachments, say) adds its own; nothing else changes."""
+
+    name: str
+
+    def erase_ticket(self, ticket_id: str) -> int:
+        """Delete what this concern keeps about the ticket; returns documents deleted."""
+        ...
+
+    def erase_user(self, uid: str) -> int:
+        """Delete (or crypto-shred) what it keeps about the user outside their tickets."""
         ...
 
 
@@ -372,6 +414,8 @@ class Store:
     seen: SeenStore
     articles: ArticleStore  # the knowledge base (knowledge/store.py)
     metrics: MetricsStore
+    retention: RetentionStore
+    erasers: tuple[Eraser, ...]  # in order: the ticket itself last
     backend: str = "memory"
     closer: Callable[[], None] = field(default=lambda: None, repr=False, compare=False)
 

@@ -30,10 +30,12 @@ from storage.firestore.activity import FirestoreActivity
 from storage.firestore.articles import FirestoreArticles
 from storage.firestore.client import make_firestore_client
 from storage.firestore.db import FirestoreDb
+from storage.firestore.erasure import firestore_erasers
 from storage.firestore.ledger import FirestoreAudit, FirestoreKeyVault, FirestoreUsage
 from storage.firestore.memory import FirestoreCheckpoints
 from storage.firestore.metrics import FirestoreMetrics
 from storage.firestore.presence import FirestorePresence
+from storage.firestore.retention import FirestoreRetention
 from storage.firestore.seen import FirestoreSeen
 from storage.firestore.threads import FirestoreThreads
 from storage.firestore.tickets import FirestoreTickets
@@ -50,18 +52,21 @@ def firestore_store(
     """The store, and its database (which counts reads for the benchmarks)."""
     sealer = sealer or Sealer()
     db = FirestoreDb(client, deadline_s=deadline_s)
+    shredder = Shredder(FirestoreKeyVault(db), sealer)
     store = Store(
         users=FirestoreUsers(db, sealer),
         tickets=FirestoreTickets(db, sealer),
         threads=FirestoreThreads(db, sealer),
         checkpoints=FirestoreCheckpoints(db, sealer),
         usage=FirestoreUsage(db),
-        audit=FirestoreAudit(db, Shredder(FirestoreKeyVault(db), sealer)),
+        audit=FirestoreAudit(db, shredder),
         activity=FirestoreActivity(db, sealer),
         presence=FirestorePresence(db),
         seen=FirestoreSeen(db),
         articles=FirestoreArticles(db),
         metrics=FirestoreMetrics(db),
+        retention=FirestoreRetention(db),
+        erasers=firestore_erasers(db, shredder),
         backend="firestore",
         closer=client.close,
     )

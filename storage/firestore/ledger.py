@@ -52,6 +52,18 @@ class FirestoreUsage:
             int(data.get("calls", 0)),
         )
 
+    def of_owner(self, kind: str, owner: str) -> list[UsageTotals]:
+        """By key range (documents written before ``owner`` was stored are found too)."""
+        prefix = f"{kind}-{owner}-"
+        q = (
+            self.db.client.collection("usage")
+            .where(filter=FieldFilter("key", ">=", prefix))
+            .where(filter=FieldFilter("key", "<", prefix + "\uf8ff"))
+        )
+        snaps = self.db.run(lambda: self.db.stream(q, "usage"))
+        found = [self._totals(s.id, s.to_dict()) for s in snaps]
+        return [u for u in found if usage_key_parts(u.key) == (kind, owner, u.key[len(prefix) :])]
+
     def top(self, kind: str, period: str, limit: int = 20) -> list[UsageTotals]:
         q = (
             self.db.client.collection("usage")

@@ -71,7 +71,7 @@ class FirestoreMetrics:
             if changed is None:
                 return False
             stats, increments = changed
-            tx.set(ref, stats.to_dict())
+            tx.set(ref, stats.to_dict(), merge=True)  # merge: an expireAt stays
             deltas: dict[tuple[date, str], int] = defaultdict(int)
             for day, path, delta in increments:  # one leaf may move twice (+1 here, -1 there)
                 deltas[(day, path)] += delta

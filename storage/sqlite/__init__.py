@@ -14,10 +14,12 @@ from storage.shredding import Shredder
 from storage.sqlite.activity import SqliteActivity
 from storage.sqlite.articles import SqliteArticles
 from storage.sqlite.db import Database
+from storage.sqlite.erasure import sqlite_erasers
 from storage.sqlite.ledger import SqliteAudit, SqliteKeyVault, SqliteUsage
 from storage.sqlite.memory import SqliteCheckpoints
 from storage.sqlite.metrics import SqliteMetrics
 from storage.sqlite.presence import SqlitePresence
+from storage.sqlite.retention import SqliteRetention
 from storage.sqlite.seen import SqliteSeen
 from storage.sqlite.threads import SqliteThreads
 from storage.sqlite.tickets import SqliteTickets
@@ -29,18 +31,21 @@ def sqlite_store(path: str | Path, sealer: Sealer | None = None) -> Store:
     sealer = sealer or Sealer()
     db = Database(path)
     threads = SqliteThreads(db, sealer)
+    shredder = Shredder(SqliteKeyVault(db), sealer)
     return Store(
         users=SqliteUsers(db, sealer),
         tickets=SqliteTickets(db, threads),
         threads=threads,
         checkpoints=SqliteCheckpoints(db, sealer),
         usage=SqliteUsage(db),
-        audit=SqliteAudit(db, Shredder(SqliteKeyVault(db), sealer)),
+        audit=SqliteAudit(db, shredder),
         activity=SqliteActivity(db, sealer),
         presence=SqlitePresence(db),
         seen=SqliteSeen(db),
         articles=SqliteArticles(db),
         metrics=SqliteMetrics(db),
+        retention=SqliteRetention(db),
+        erasers=sqlite_erasers(db, shredder),
         backend="sqlite",
         closer=db.close,
     )

@@ -104,6 +104,8 @@ MIGRATIONS: tuple[str, ...] = (
         length(key) - length(kind) - length(period) - 2) WHERE kind IS NOT NULL;
     CREATE INDEX usage_top ON usage (kind, period, prompt_tokens + completion_tokens DESC);
     CREATE INDEX usage_owner ON usage (owner);
+    ALTER TABLE tickets ADD COLUMN expire_at TEXT;
+    CREATE INDEX tickets_expire ON tickets (expire_at) WHERE expire_at IS NOT NULL;
     CREATE TABLE ticket_stats (ticket_id TEXT PRIMARY KEY, data TEXT NOT NULL);
     CREATE TABLE metric_days (
         day TEXT NOT NULL, path TEXT NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (day, path));

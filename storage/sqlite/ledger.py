@@ -36,6 +36,15 @@ class SqliteUsage:
         r = rows[0]
         return UsageTotals(key, r["prompt_tokens"], r["completion_tokens"], r["calls"])
 
+    def of_owner(self, kind: str, owner: str) -> list[UsageTotals]:
+        rows = self.db.query(
+            "SELECT * FROM usage WHERE kind = ? AND owner = ? ORDER BY key", (kind, owner)
+        )
+        return [
+            UsageTotals(r["key"], r["prompt_tokens"], r["completion_tokens"], r["calls"])
+            for r in rows
+        ]
+
     def top(self, kind: str, period: str, limit: int = 20) -> list[UsageTotals]:
         rows = self.db.query(
             "SELECT * FROM usage WHERE kind = ? AND period = ? "

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.rules.test_firestore_rules import World, denied, ok
+from tests.rules.test_firestore_rules import World, denied, ok, post
 from tests.support.emulator import Emulator
 from tests.support.rest_client import RestClient
 from tickets.audit import OPERATOR, Actor, AuditLog, Kind
@@ -94,3 +94,16 @@ def test_no_client_sets_or_clears_expireat(world: Scene) -> None:
         "tickets/tk-ada", soon, create=False, mask=("expireAt",), server_time=("changedAt",)
     )
     assert denied(kim.commit(write))
+
+
+def test_a_ticket_the_server_marked_to_expire_still_takes_clients_writes(world: Scene) -> None:
+    """``expireAt`` is a key the rules accept on a ticket (set by the server only), so an
+    expiring ticket is not frozen for the agents and the customer who use it."""
+    world.store.retention.mark("tk-ada", utcnow() + timedelta(days=30))
+    kim = world.agent()
+    fields = {"labels": ["refund"]}
+    write = kim.write(
+        "tickets/tk-ada", fields, create=False, mask=tuple(fields), server_time=("changedAt",)
+    )
+    assert ok(kim.commit(write))
+    assert ok(post(world.customer("ada"), world, "tk-ada", author="ada"))
