@@ -13,7 +13,9 @@ scored as exact sets and as F1. Exits 1 when a target for what the app stores is
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -82,10 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     tickets = json.loads(DATA.read_text())["tickets"]
     tickets = tickets[: args.limit] if args.limit else tickets
     settings = load_settings()
-    settings = replace(
-        settings,
-        store=replace(settings.store, data_dir=Path(tempfile.mkdtemp(prefix="bench-triage-"))),
-    )
+    folder = Path(tempfile.mkdtemp(prefix="bench-triage-"))
+    atexit.register(shutil.rmtree, folder, True)  # the joined model is 1.1 GB
+    settings = replace(settings, store=replace(settings.store, data_dir=folder))
     model, _server = build_model(settings)
     model_only, rules_only, stored = Score(), Score(), Score()
     log: list[dict[str, Any]] = []
