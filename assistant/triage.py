@@ -88,7 +88,8 @@ class TriageService:
             return rules, "rules"
         if completion.usage is not None:
             self.budget.charge(None, ticket_id, completion.usage)
-        return combine(parse(completion.text), rules)
+        known = triage_rules.knows_language(f"{subject}\n{text}")
+        return combine(parse(completion.text), rules, rules_know_language=known)
 
     def start(self, ticket: Ticket) -> None:
         """Triage a new ticket in the background (the first reply never waits for it)."""

@@ -79,9 +79,10 @@ class Score:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.triage")
     parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--data", default=str(DATA), help="a labelled set (default: %(default)s)")
     parser.add_argument("--out", default=str(Path(tempfile.gettempdir()) / "bench-triage.json"))
     args = parser.parse_args(argv)
-    tickets = json.loads(DATA.read_text())["tickets"]
+    tickets = json.loads(Path(args.data).read_text())["tickets"]
     tickets = tickets[: args.limit] if args.limit else tickets
     settings = load_settings()
     folder = Path(tempfile.mkdtemp(prefix="bench-triage-"))
@@ -105,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             raw, answered = completion.text, parse(completion.text)
         except ModelError as exc:
             raw, answered, failures = f"error: {exc.code}", {}, failures + 1
-        app, source = combine(answered, rules)
+        known = triage_rules.knows_language(f"{ticket['subject']}\n{ticket['text']}")
+        app, source = combine(answered, rules, rules_know_language=known)
         model_only.add(answered, ticket)
         rules_only.add(rules, ticket)
         stored.add(app, ticket)

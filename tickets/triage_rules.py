@@ -266,6 +266,12 @@ def language(text: str) -> str:
     return best if scores[best] > 0 else "en"
 
 
+def knows_language(text: str) -> bool:
+    """Whether :func:`language` found any function word (else its "en" is only a default)."""
+    found = words(text)
+    return any(w in common for common in _FUNCTION.values() for w in found)
+
+
 def _has(text: str, cues: tuple[str, ...]) -> int:
     padded = f" {' '.join(words(text))} "
     return sum(f" {cue} " in padded for cue in cues)

@@ -49,11 +49,34 @@ def test_suggestions_come_from_the_model_with_a_schema(
     assert prompt[0].role == "system" and "Rauch" not in prompt[0].content  # customer text:
     assert "Rauch" in prompt[1].content and prompt[1].role == "user"  # reference data only
     record = store.triage.get(ticket_id)
-    assert record is not None and record.source == "model"
+    assert record is not None and record.source == "model+rules"
     assert (record.suggested.priority, record.suggested.language) == (Priority.URGENT, "de")
     assert record.suggested.labels == ("kettle", "safety")
     ticket = store.tickets.get(ticket_id)
     assert ticket is not None and ticket.priority is Priority.NORMAL  # only suggested
+
+
+def test_each_field_comes_from_the_source_that_measured_better(
+    services: Services, model: FakeModel, store: Store
+) -> None:
+    """A small model escalates a plain question and misreads the language; its sentiment is
+    kept, the rules decide priority and language, and its labels fill in when the rules
+    find none."""
+    model.triage.append(
+        '{"priority": "urgent", "sentiment": "positive", "language": "de", "labels": ["refund"]}'
+    )
+    ticket_id = opened(services, "Holiday mode?", "Love the TH-300! How do I set a holiday mode?")
+    record = store.triage.get(ticket_id)
+    assert record is not None
+    assert record.suggested.priority is Priority.LOW  # the rules: a question, nothing broken
+    assert (record.suggested.sentiment, record.suggested.language) == ("positive", "en")
+    assert record.suggested.labels == ("thermostat",)  # the rules found one: theirs
+    model.triage.append(
+        '{"priority": "normal", "sentiment": "neutral", "language": "en", "labels": ["account"]}'
+    )
+    other = opened(services, "Nickname", "Please change the name shown on my profile.")
+    record = store.triage.get(other)
+    assert record is not None and record.suggested.labels == ("account",)  # none: the model's
 
 
 @pytest.mark.parametrize(
