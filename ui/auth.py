@@ -18,6 +18,7 @@ import ipaddress
 import streamlit as st
 
 from config.bootstrap import Services
+from tickets import rendering
 from tickets.domain import Role, User
 from tickets.errors import InvalidInput, NotSignedIn
 from ui.runtime import auth_configured
@@ -99,10 +100,12 @@ def _demo(services: Services) -> User:
         icon="🧪",
     )
     users = services.store.users.find(limit=50)
+    # customers first: the picker starts on a customer, the product's first user
+    ordered = sorted((u for u in users if not u.disabled), key=lambda u: u.role is Role.AGENT)
     labels = {
-        u.uid: f"{u.display_name} · {'agent' if u.role is Role.AGENT else 'customer'}"
-        for u in users
-        if not u.disabled
+        u.uid: f"{rendering.plain_line(u.display_name, 60)} · "
+        f"{'agent' if u.role is Role.AGENT else 'customer'}"
+        for u in ordered
     }
     if not labels:
         st.info("No users yet: run `python -m ops seed`.")

@@ -86,6 +86,14 @@ def test_demo_sign_in_picks_a_seeded_user(services: Services) -> None:
     assert "Signed in as **Ada Lovelace**" in texts(at)
 
 
+def test_the_demo_picker_starts_on_a_customer(services: Services) -> None:
+    at = app()
+    picker = at.selectbox[0]
+    assert user(services, str(picker.value)).role.value == "customer"
+    agents = [label for label in picker.options if label.endswith("· agent")]
+    assert agents and picker.options.index(agents[0]) > 0
+
+
 def test_customer_sees_only_own_tickets_and_not_by_url(services: Services) -> None:
     at = app("cust-ada")
     labels = " ".join(b.label for b in at.sidebar.button)
