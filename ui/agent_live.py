@@ -15,6 +15,7 @@ from tickets.errors import NotSignedIn, TicketNotFound
 from tickets.service import TicketAccess
 from ui import composer, live, presence, queue
 from ui.components import ago, context_meter, status_badge
+from ui.follow import follow
 from ui.thread import page_limit, show_thread
 
 
@@ -47,6 +48,7 @@ def _live_ticket(services: Services, access: TicketAccess, names: dict[str, str]
         names=names,
     )
     services.tickets.mark_seen(shown.access, queue.read_state())  # new messages, seen here
+    follow(f"{shown.access.user.uid}:{ticket_id}")  # opens at the newest message
     if presence.typing_ping(composer.LABEL, key=f"typing-{ticket_id}"):
         public = not composer.is_internal(ticket_id)
         live.keep(services.live.typing(shown, public=public))

@@ -82,6 +82,7 @@ def write_safely(chunks: Iterable[str], *, every_s: float = 0.05) -> str:
     """Stream text into the page under the same rendering policy as a stored message (never
     ``st.write_stream``, which would render raw Markdown: live links, loading images)."""
     shown = st.empty()
+    shown.caption("✍️ Writing…")  # until the first words arrive (a local model takes seconds)
     text, drawn_at = "", 0.0
     for chunk in chunks:
         text += chunk

@@ -17,6 +17,7 @@ from ui import live, presence
 from ui.auth import sign_out
 from ui.components import ago, context_meter, export_button, rerun_fragment, status_badge
 from ui.conversation import post_safely, show_own_message, stream_reply, unsent_box
+from ui.follow import follow
 from ui.thread import page_limit, show_thread
 
 NEW = "new"
@@ -183,6 +184,7 @@ def _conversation(services: Services, access: TicketAccess) -> None:
             show_own_message(shown.access.user, sent)
             stream_reply(reply, waiting_note=AGENT_TOOK_OVER)
             streamed = True
+    follow(f"{uid}:{ticket_id}")  # opens at the newest message and keeps it in view
     if any(run.followed_up for run in runs):
         st.rerun(scope="app")  # handed over: the status and the buttons above change too
     if streamed:
