@@ -10,18 +10,22 @@ from config.bootstrap import Services
 from tickets import rendering
 from tickets.domain import Message, Status, Ticket, User
 from tickets.errors import InvalidInput, NotSignedIn, TicketNotFound
-from tickets.export import FORMATS
 from tickets.ids import new_message_id, new_request_key
 from tickets.service import TicketAccess
 from ui import live, presence
 from ui.auth import sign_out
-from ui.components import ago, context_meter, export_button, rerun_fragment, status_badge
+from ui.components import ago, context_meter, rerun_fragment, status_badge
 from ui.conversation import post_safely, show_own_message, stream_reply, unsent_box
+from ui.exports import export_menu
 from ui.follow import follow
 from ui.thread import page_limit, show_thread
 
 NEW = "new"
 AGENT_TOOK_OVER = "A support agent is handling this ticket and will reply here."
+PERSON_ANSWERS = "A person from our support team will answer you here."
+KEEP_WRITING = (
+    "The assistant will not reply meanwhile; add any details below and they will see them."
+)
 
 
 def render(services: Services, user: User) -> None:
@@ -37,13 +41,18 @@ def render(services: Services, user: User) -> None:
     except (TicketNotFound, InvalidInput) as exc:
         live.leave(services)
         st.error(rendering.inline(exc.message), icon="🔍")
-        st.button("Back to my tickets", on_click=_select, args=(NEW,))
+        st.button("← Back to my tickets", on_click=_back_to_my_tickets)
         return
     _ticket_page(services, access)
 
 
 def _select(ticket_id: str) -> None:
     st.query_params["ticket"] = ticket_id
+
+
+def _back_to_my_tickets() -> None:
+    """The newest of their tickets (the new-ticket form only when they have none)."""
+    st.query_params.pop("ticket", None)
 
 
 def _sidebar(user: User, tickets: list[Ticket], selected: str) -> None:
@@ -99,24 +108,35 @@ def _ticket_page(services: Services, access: TicketAccess) -> None:
     ticket = access.ticket
     st.header(rendering.inline(ticket.subject), anchor=False)
     st.markdown(f"{status_badge(ticket)} · `{ticket.id}` · opened {ago(ticket.created_at)}")
-    actions = st.columns([1, 1, 2])
-    if ticket.status is not Status.WAITING_ON_AGENT and actions[0].button("🙋 Ask for a person"):
-        services.assistant.request_person(access)
-        st.rerun()
-    with actions[1].popover("⬇ Export"):
-        fmt = st.radio(
-            "Format", ["md", "html", "json", "csv"], horizontal=True, key=f"fmt-{ticket.id}"
-        )
-        uid = access.user.uid
-        export_button(
-            "Download transcript",
-            lambda: services.tickets.export(uid, ticket.id, fmt),
-            f"{ticket.id}.{fmt}",
-            FORMATS[fmt],
-            key=f"dl-{ticket.id}",
-        )
+    _actions(services, access)
     every = services.settings.live.thread_poll_s
     st.fragment(_conversation, run_every=every)(services, access)
+
+
+def a_person_answers(ticket: Ticket) -> bool:
+    """The ticket is with the support team: the assistant does not reply to it."""
+    return ticket.status is Status.WAITING_ON_AGENT or (
+        not ticket.assistant_active and ticket.status is not Status.RESOLVED
+    )
+
+
+def _actions(services: Services, access: TicketAccess) -> None:
+    """One row under the header: ask for a person (or that a person answers), and export.
+    The confirmation of a request shows right here, where the button was."""
+    ticket = access.ticket
+    asked_key = f"asked-person:{ticket.id}"
+    with st.container(horizontal=True, vertical_alignment="center", key="ticket-actions"):
+        if not a_person_answers(ticket) and st.button(
+            "🙋 Ask for a person", key=f"ask-person-{ticket.id}"
+        ):
+            services.assistant.request_person(access)
+            st.session_state[asked_key] = True
+            st.rerun()  # the header, the sidebar and this row change
+        export_menu(services, access)
+        if a_person_answers(ticket) and not st.session_state.get(asked_key):
+            st.caption(f"🎧 {PERSON_ANSWERS}")
+    if st.session_state.pop(asked_key, False):
+        st.success(f"**{PERSON_ANSWERS}** {KEEP_WRITING}", icon="🙋")
 
 
 def _conversation(services: Services, access: TicketAccess) -> None:
