@@ -6,26 +6,40 @@ installed and data survives restarts.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from storage.sealing import Sealer
 from storage.settings import StoreSettings
 from storage.sqlite.activity import SqliteActivity
 from storage.sqlite.articles import SqliteArticles
+from storage.sqlite.blobs import LocalBlobs
 from storage.sqlite.db import Database
+from storage.sqlite.feedback import SqliteFeedback
 from storage.sqlite.ledger import SqliteAudit, SqliteUsage
 from storage.sqlite.memory import SqliteCheckpoints
 from storage.sqlite.presence import SqlitePresence
+from storage.sqlite.search import SqliteSearch
 from storage.sqlite.seen import SqliteSeen
+from storage.sqlite.sla import SqliteSla
+from storage.sqlite.snippets import SqliteSnippets
 from storage.sqlite.threads import SqliteThreads
 from storage.sqlite.tickets import SqliteTickets
+from storage.sqlite.triage import SqliteTriage
 from storage.sqlite.users import SqliteUsers
 from tickets.store import Store
 
 
-def sqlite_store(path: str | Path, sealer: Sealer | None = None) -> Store:
+def sqlite_store(
+    path: str | Path, sealer: Sealer | None = None, files: Path | None = None
+) -> Store:
+    """``files``: where attachments go (default: ``attachments/`` beside the database)."""
     sealer = sealer or Sealer()
     db = Database(path)
+    if files is None:
+        in_memory = str(path) == ":memory:"
+        files = Path(tempfile.mkdtemp(prefix="tickets-files-")) if in_memory else None
+        files = files or Path(path).parent / "attachments"
     threads = SqliteThreads(db, sealer)
     return Store(
         users=SqliteUsers(db, sealer),
@@ -38,6 +52,12 @@ def sqlite_store(path: str | Path, sealer: Sealer | None = None) -> Store:
         presence=SqlitePresence(db),
         seen=SqliteSeen(db),
         articles=SqliteArticles(db),
+        blobs=LocalBlobs(files, sealer),
+        snippets=SqliteSnippets(db, sealer),
+        feedback=SqliteFeedback(db, sealer),
+        sla=SqliteSla(db),
+        triage=SqliteTriage(db),
+        search=SqliteSearch(db, sealer),
         backend="sqlite",
         closer=db.close,
     )
