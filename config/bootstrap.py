@@ -41,6 +41,7 @@ from privacy.crypto import local_keyring, parse_keys
 from storage import adapter
 from storage.sealing import Sealer
 from tickets.domain import Message, utcnow
+from tickets.drafts import DraftService
 from tickets.macros import SnippetService
 from tickets.operations import TicketOperations
 from tickets.queue_live import LiveQueue
@@ -73,6 +74,7 @@ class Services:
     feedback: FeedbackService  # ratings of replies and CSAT
     operations: TicketOperations  # merge, message search
     triage: TriageService
+    drafts: DraftService  # unsent text per (user, ticket), kept across reloads
     embedder: Embedder | None = None
     local_server: LocalModelServer | None = None
     executor: ThreadPoolExecutor | None = field(default=None, repr=False)
@@ -264,6 +266,7 @@ def build_services(
         FeedbackService(store.threads, store.feedback, clock, report),
         TicketOperations(tickets),
         TriageService(tickets, model, budget, run_later, product=settings.product_name),
+        DraftService(store.drafts, clock),
         embedder,
         server,
         executor,

@@ -34,6 +34,7 @@ from tickets.domain import (
     Usage,
     User,
 )
+from tickets.drafts import DraftStore
 from tickets.feedback import FeedbackStore
 from tickets.live import Activity, ActivityKind
 from tickets.presence import Presence
@@ -364,6 +365,7 @@ class Store:
     sla: SlaStore  # each ticket's response clock (tickets/sla.py)
     triage: TriageStore  # suggestions at intake and agents' decisions (tickets/triage.py)
     search: MessageSearch  # message text by keyed tokens
+    drafts: DraftStore  # unsent text per (user, ticket) (tickets/drafts.py)
     backend: str = "memory"
     closer: Callable[[], None] = field(default=lambda: None, repr=False, compare=False)
 

@@ -12,6 +12,7 @@ Layout::
     tickets/{id}/live/activity                    the change marker live pages poll
     tickets/{id}/presence/{uid}                   who is viewing or typing (expireAt, TTL)
     users/{uid}/seen/{ticketId}                   how far an agent has read a ticket
+    users/{uid}/drafts/{ticketId}                 unsent text (server only, sealed)
     usage/{key}                                   token counters per user/ticket and period
     audit/{id}                                    the audit log
     articles/{id}                                 help articles (the knowledge base)
@@ -36,6 +37,7 @@ from storage.firestore.articles import FirestoreArticles
 from storage.firestore.blobs import blob_store
 from storage.firestore.client import make_bucket, make_firestore_client
 from storage.firestore.db import FirestoreDb
+from storage.firestore.drafts import FirestoreDrafts
 from storage.firestore.feedback import FirestoreFeedback
 from storage.firestore.ledger import FirestoreAudit, FirestoreUsage
 from storage.firestore.memory import FirestoreCheckpoints
@@ -77,6 +79,7 @@ def firestore_store(
         sla=FirestoreSla(db),
         triage=FirestoreTriage(db),
         search=FirestoreSearch(db, sealer),
+        drafts=FirestoreDrafts(db, sealer),
         backend="firestore",
         closer=client.close,
     )

@@ -15,6 +15,7 @@ from storage.sqlite.activity import SqliteActivity
 from storage.sqlite.articles import SqliteArticles
 from storage.sqlite.blobs import LocalBlobs
 from storage.sqlite.db import Database
+from storage.sqlite.drafts import SqliteDrafts
 from storage.sqlite.feedback import SqliteFeedback
 from storage.sqlite.ledger import SqliteAudit, SqliteUsage
 from storage.sqlite.memory import SqliteCheckpoints
@@ -58,6 +59,7 @@ def sqlite_store(
         sla=SqliteSla(db),
         triage=SqliteTriage(db),
         search=SqliteSearch(db, sealer),
+        drafts=SqliteDrafts(db, sealer),
         backend="sqlite",
         closer=db.close,
     )

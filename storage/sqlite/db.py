@@ -93,6 +93,12 @@ MIGRATIONS: tuple[str, ...] = (
         created_at TEXT NOT NULL, PRIMARY KEY (token, ticket_id, message_id));
     CREATE INDEX message_keys_message ON message_keys (ticket_id, message_id);
     """,
+    # unsent text per (user, ticket): agents' drafts, customers' refused or failed messages
+    """
+    CREATE TABLE drafts (
+        uid TEXT NOT NULL, ticket_id TEXT NOT NULL, data TEXT NOT NULL,
+        PRIMARY KEY (uid, ticket_id));
+    """,
 )
 
 
