@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from common.errors import AppError
 from config.bootstrap import Services
 from tickets import rendering
 from tickets.domain import Message
 from tickets.service import TicketAccess
 from ui import attachments, live, macros
-from ui.conversation import post_safely
+from ui.conversation import KeptDraft, post_safely
 
 LABEL = "Your reply"
 
@@ -59,8 +60,12 @@ def show(services: Services, access: TicketAccess, names: dict[str, str]) -> Non
     ticket_id = access.ticket.id
     key = draft_key(ticket_id)
     drafts: dict[str, str] = st.session_state.setdefault("drafts", {})
+    if ticket_id not in drafts:  # first time in this session: what was kept (a reload)
+        drafts[ticket_id] = _stored(services, access)
     if key not in st.session_state:
-        st.session_state[key] = drafts.get(ticket_id, "")
+        st.session_state[key] = drafts[ticket_id]
+        if drafts[ticket_id].strip():
+            draft_started(ticket_id)
 
     def keep() -> None:
         macros.expand_typed(services, access)  # /shortcut becomes its snippet, unsent
@@ -69,6 +74,7 @@ def show(services: Services, access: TicketAccess, names: dict[str, str]) -> Non
         drafts[ticket_id] = text
         if text.strip():
             draft_started(ticket_id)
+        _store(services, access, text)
 
     st.text_area(LABEL, key=key, on_change=keep, height=120, placeholder="Write to the customer…")
     if services.store.blobs.available:
@@ -85,6 +91,25 @@ def show(services: Services, access: TicketAccess, names: dict[str, str]) -> Non
             _send(services, access, names, confirmed=True)
     elif st.button("Send", type="primary", key=f"send-{ticket_id}"):
         _send(services, access, names, confirmed=False)
+
+
+def _stored(services: Services, access: TicketAccess) -> str:
+    try:
+        return services.drafts.get(access)
+    except AppError:
+        return ""  # the box starts empty; nothing typed in this session is lost
+
+
+def _store(services: Services, access: TicketAccess, text: str) -> None:
+    """The draft in the store too, so a reload or another tab of this agent brings it back
+    (checked again: the agent may have lost the ticket meanwhile)."""
+    try:
+        fresh = services.tickets.access(
+            services.tickets.current_user(access.user.uid), access.ticket.id
+        )
+        services.drafts.keep(fresh, text)
+    except AppError:
+        pass  # the session still holds it
 
 
 def _collision_prompt(ticket_id: str, name: str, seq: int) -> bool:
@@ -124,8 +149,15 @@ def _send(
     def post(text: str, mid: str) -> Message:
         return services.tickets.post(access, text, message_id=mid, internal=internal, files=files)
 
-    # On failure the draft stays in the box; sending again reuses the same message id.
-    if post_safely(f"agent-{ticket_id}", st.session_state[draft_key(ticket_id)], post) is None:
+    # On failure the draft stays in the box (and the store); sending again reuses the same
+    # message id.
+    kept = KeptDraft(
+        read=lambda: services.drafts.get(access),
+        keep=lambda text: services.drafts.keep(access, text),
+        discard=lambda: services.drafts.discard(access),
+    )
+    text = str(st.session_state.get(draft_key(ticket_id)) or "")
+    if post_safely(f"agent-{ticket_id}", text, post, kept, with_files=bool(files)) is None:
         return
     st.session_state.setdefault("drafts", {}).pop(ticket_id, None)
     for key in (draft_key(ticket_id), _base_key(ticket_id), _collision_key(ticket_id)):

@@ -16,7 +16,7 @@ from tickets.uploads import Upload
 from ui import attachments, feedback, helpdesk, live, presence
 from ui.auth import sign_out
 from ui.components import ago, context_meter, rerun_fragment, status_badge
-from ui.conversation import post_safely, show_own_message, stream_reply, unsent_box
+from ui.conversation import KeptDraft, post_safely, show_own_message, stream_reply, unsent_box
 from ui.exports import export_menu
 from ui.follow import follow
 from ui.thread import page_limit, show_thread
@@ -208,6 +208,12 @@ def _conversation(services: Services, access: TicketAccess) -> None:
     def post(text: str, mid: str) -> Message:
         return services.tickets.post(checked(), text, message_id=mid, files=files)
 
+    kept = KeptDraft(
+        read=lambda: services.drafts.get(checked()),
+        keep=lambda text: services.drafts.keep(checked(), text),
+        discard=lambda: services.drafts.discard(checked()),
+    )
+
     box = st.container()  # new messages appear above the input, in thread order
     allow_files = services.store.blobs.available and not ticket.merged_into
     typed = st.chat_input(
@@ -220,9 +226,11 @@ def _conversation(services: Services, access: TicketAccess) -> None:
     if typed is not None and not isinstance(typed, str):
         files = attachments.uploads(typed.files)
     with box:
-        sent = post_safely(ticket_id, prompt or "", post) if (prompt or files) else None
+        sent = None
+        if prompt is not None or files:
+            sent = post_safely(ticket_id, prompt or "", post, kept, with_files=bool(files))
         if sent is None:
-            sent = unsent_box(ticket_id, post)  # also shows text that just failed to send
+            sent = unsent_box(ticket_id, post, kept)  # also text that just failed to send
         if sent is not None:
             show_own_message(shown.access.user, sent)
             stream_reply(reply, waiting_note=AGENT_TOOK_OVER)
