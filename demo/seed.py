@@ -92,6 +92,7 @@ def _ticket(
     *,
     assignee: User | None = None,
     assistant_active: bool = True,
+    labels: tuple[str, ...] = (),
 ) -> Ticket:
     """A ticket as it is at the end of its demo story (no later update moves its times)."""
     return Ticket(
@@ -104,6 +105,7 @@ def _ticket(
         who.display_name,
         assignee_uid=assignee.uid if assignee else None,
         assistant_active=assistant_active,
+        labels=labels,
     )
 
 
@@ -136,6 +138,7 @@ def _short_tickets() -> list[tuple[Ticket, list[Line]]]:
                 _ago(1),
                 assignee=KIM,
                 assistant_active=False,
+                labels=("billing", "invoice"),
             ),
             [
                 Line(BOB, cust, "Invoice INV-2026-0931 has the VAT number DE000000000."),
@@ -152,6 +155,7 @@ def _short_tickets() -> list[tuple[Ticket, list[Line]]]:
                 _ago(2),
                 assignee=KIM,
                 assistant_active=False,
+                labels=("refund",),
             ),
             [
                 Line(

@@ -32,11 +32,14 @@ def _live_ticket(services: Services, access: TicketAccess, names: dict[str, str]
         st.error(rendering.inline(exc.message), icon="🔒")
         return
     ticket, now = shown.page.ticket, services.live.clock()
-    assignee = names.get(ticket.assignee_uid or "", ticket.assignee_uid or "unassigned")
+    assignee = names.get(ticket.assignee_uid, "another agent") if ticket.assignee_uid else None
     st.markdown(
         f"{status_badge(ticket)} · `{ticket.id}` · {rendering.inline(ticket.customer_name)} · "
-        f"assignee: {rendering.inline(assignee)} · opened {ago(ticket.created_at)}"
+        + (f"assigned to {rendering.inline(assignee)}" if assignee else "unassigned")
+        + f" · opened {ago(ticket.created_at)}"
     )
+    labels = ", ".join(rendering.inline(label, 40) for label in ticket.labels)
+    st.caption(f"🏷️ Labels: {labels}" if labels else "🏷️ No labels yet (add them in Ticket actions)")
     presence.show_agent_line(shown.watchers(now))
     with st.expander("🧠 The customer assistant's context", expanded=False):
         context_meter(shown.page.memory, shown.page.budget)

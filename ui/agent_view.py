@@ -46,6 +46,7 @@ def render(services: Services, user: User) -> None:
     except (TicketNotFound, InvalidInput) as exc:
         live.leave(services)
         st.error(rendering.inline(exc.message), icon="🔍")
+        st.button("← Back to the queue", on_click=_back_to_queue)
         return
     services.tickets.mark_seen(access, queue.read_state())
     thread_col, ai_col = st.columns([3, 2], gap="large")
@@ -53,6 +54,10 @@ def render(services: Services, user: User) -> None:
         _ticket(services, access)
     with ai_col:
         _ai_panel(services, access)
+
+
+def _back_to_queue() -> None:
+    st.query_params.pop("ticket", None)
 
 
 def _sidebar_head(user: User) -> None:

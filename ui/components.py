@@ -41,8 +41,8 @@ def author_label(
     if message.author_role is AuthorRole.ASSISTANT:
         return "AI assistant"
     if message.author_role is AuthorRole.AGENT:
-        name = (names or {}).get(message.author_uid, message.author_uid)
-        label = f"Agent · {name}" if viewer_is_agent else "Support agent"
+        name = (names or {}).get(message.author_uid)  # never a raw user id
+        label = (f"Agent · {name}" if name else "Agent") if viewer_is_agent else "Support agent"
         return label + (" · 🔒 internal note" if message.is_internal else "")
     if message.author_role is AuthorRole.SYSTEM:
         return "Notice"

@@ -191,7 +191,7 @@ def test_agent_queue_switching_keeps_drafts_and_notes_are_internal(services: Ser
     next(b for b in at.sidebar.button if "Kettle" in b.label).click().run()
     assert at.text_area(key="draft:tk-demo-kettle").value == "Half-written reply"
     at.radio(key="kind-tk-demo-kettle").set_value("Internal note").run()
-    next(b for b in at.button if b.label == "Send").click().run()
+    next(b for b in at.button if b.label == "Add internal note").click().run()
     newest = services.store.threads.newest(ConversationRef("tk-demo-kettle"), limit=1)[0]
     assert newest.text == "Half-written reply" and newest.is_internal
     customer = app("cust-ada", ticket="tk-demo-kettle")
@@ -298,7 +298,9 @@ def test_a_reply_another_agent_sent_meanwhile_asks_before_sending(services: Serv
     at.text_area(key="draft:tk-demo-kettle").input("A note, after all").run()
     at.radio(key="kind-tk-demo-kettle").set_value("Internal note").run()
     services.tickets.post(lee, "And a coupon.")
-    next(b for b in at.button if b.label == "Send").click().run()  # a note collides with nobody
+    next(
+        b for b in at.button if b.label == "Add internal note"
+    ).click().run()  # collides with nobody
     assert services.store.threads.newest(conv, limit=1)[0].text == "A note, after all"
 
 
