@@ -14,8 +14,9 @@ from tickets import rendering
 from tickets.errors import NotSignedIn, TicketNotFound
 from tickets.service import TicketAccess
 from ui import composer, helpdesk, live, presence, queue
-from ui.components import ago, context_meter, status_badge
+from ui.components import ago, status_badge
 from ui.follow import follow
+from ui.memory_panel import memory_panel, sources_used
 from ui.thread import page_limit, show_thread
 
 
@@ -41,9 +42,10 @@ def _live_ticket(services: Services, access: TicketAccess, names: dict[str, str]
     labels = ", ".join(rendering.inline(label, 40) for label in ticket.labels)
     st.caption(f"🏷️ Labels: {labels}" if labels else "🏷️ No labels yet (add them in Ticket actions)")
     presence.show_agent_line(shown.watchers(now))
-    with st.expander("🧠 The customer assistant's context", expanded=False):
-        context_meter(shown.page.memory, shown.page.budget)
     page = shown.page
+    used = sources_used(page.thread.messages)
+    with st.expander("🧠 The customer assistant's context", expanded=False):
+        memory_panel(page.memory, page.budget, sources=used, agent=True)
     show_thread(
         shown.access.user,
         page.thread,

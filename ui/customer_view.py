@@ -15,10 +15,11 @@ from tickets.service import TicketAccess
 from tickets.uploads import Upload
 from ui import attachments, feedback, helpdesk, live, presence
 from ui.auth import sign_out
-from ui.components import ago, context_meter, rerun_fragment, status_badge
+from ui.components import ago, rerun_fragment, status_badge
 from ui.conversation import KeptDraft, post_safely, show_own_message, stream_reply, unsent_box
 from ui.exports import export_menu
 from ui.follow import follow
+from ui.memory_panel import memory_panel, sources_used
 from ui.thread import page_limit, show_thread
 
 NEW = "new"
@@ -178,7 +179,7 @@ def _conversation(services: Services, access: TicketAccess) -> None:
         return run
 
     with st.expander("🧠 What the assistant remembers", expanded=page.memory.truncated):
-        context_meter(page.memory, page.budget)
+        memory_panel(page.memory, page.budget, sources=sources_used(page.thread.messages))
 
     def ask_retry(message: Message) -> None:
         st.session_state[retry_key] = message.id

@@ -177,7 +177,10 @@ def test_summary_marker_and_context_meter_on_the_compacted_ticket(services: Serv
     shown = texts(at)
     assert "the messages above are summarized for the assistant" in shown
     assert "#68" not in shown  # customers never see the internal numbering
-    assert any("Assistant context" in str(p.proto.text) for p in at.get("progress"))
+    meter = " ".join(str(p.proto.text) for p in at.get("progress"))
+    assert "How full its memory is" in meter and "tokens" not in meter  # customers' words
+    agent = app("agent-kim", ticket=LONG_TICKET)
+    assert any("Assistant context" in str(p.proto.text) for p in agent.get("progress"))
 
 
 def test_agent_queue_switching_keeps_drafts_and_notes_are_internal(services: Services) -> None:

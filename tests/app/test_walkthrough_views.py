@@ -12,10 +12,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from config.bootstrap import Services
-from demo.seed import seed_demo
+from demo.seed import LONG_TICKET, seed_demo
+from memory.summary import replace_if_version
 from storage.sqlite import sqlite_store
 from tests.support.apptest import run_app, unescaped
-from tests.support.fakes import FakeModel
+from tests.support.fakes import FakeModel, FakeReply
 from tests.support.services import make_services
 from tickets.domain import ConversationRef, Status
 from ui.exports import file_name
@@ -127,3 +128,33 @@ def test_the_queue_counts_are_filters(services: Services) -> None:
     next(b for b in at.sidebar.button if b.label.startswith("Mine ")).click().run()
     assert at.segmented_control(key="queue-scope").value == "mine"
     assert len(at.multiselect(key="queue-status").value) == 3
+
+
+def test_the_memory_panel_says_what_the_assistant_remembers(
+    services: Services, model: FakeModel
+) -> None:
+    conv = ConversationRef(LONG_TICKET)
+    current = services.store.checkpoints.get(conv)
+    assert current is not None
+    remembered = replace(
+        current,
+        summary="- #12 Customer: the kettle **leaks** from the base\n- #40 Agent: refund approved",
+        facts=("Order KT-55120", "Bought on 2026-11-02"),
+        version=current.version + 1,
+    )
+    assert services.store.checkpoints.revise(conv, replace_if_version(current.version, remembered))
+    model.queue(FakeReply(["Yes, the 2-year warranty covers a leaking base."]))
+    at = run_app("cust-ada", LONG_TICKET)
+    at.chat_input(key=f"chat-{LONG_TICKET}").set_value("Is a leak under warranty?").run()
+    at = run_app("cust-ada", LONG_TICKET)  # as the page shows it after the reply
+    text = shown(at)
+    assert "Its summary of the earlier messages" in text
+    assert "the kettle **leaks** from the base" in text  # Markdown, rendered by the policy
+    assert "#12" not in text and "#40" not in text  # no internal numbering for customers
+    assert "Facts it keeps in mind" in text and "Order KT-55120" in text
+    assert "Read word for word:** the newest" in text
+    newest = services.store.threads.newest(conv, limit=1)[0]
+    assert newest.sources  # the reply was grounded: the panel names its articles
+    assert "Help articles it used" in text
+    assert all(s.title in text for s in newest.sources)
+    assert "tokens" not in " ".join(str(p.proto.text) for p in at.get("progress"))
