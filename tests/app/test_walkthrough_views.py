@@ -158,3 +158,26 @@ def test_the_memory_panel_says_what_the_assistant_remembers(
     assert "Help articles it used" in text
     assert all(s.title in text for s in newest.sources)
     assert "tokens" not in " ".join(str(p.proto.text) for p in at.get("progress"))
+
+
+def test_an_agents_markdown_reply_shows_as_written_in_the_thread_and_the_exports(
+    services: Services,
+) -> None:
+    from markdown_it import MarkdownIt
+
+    typed = "**Good news**: your refund is approved.\nIt arrives in 3 days."
+    at = run_app("agent-kim", "tk-demo-refund")
+    at.text_area(key="draft:tk-demo-refund").set_value(typed).run()
+    next(b for b in at.button if b.label == "Send").click().run()
+    customer = run_app("cust-ada", "tk-demo-refund")
+    body = next(
+        str(md.value) for m in customer.chat_message for md in m.markdown if "Good news" in md.value
+    )
+    html = MarkdownIt("commonmark").render(body)  # what Streamlit's Markdown shows
+    assert "<strong>Good news</strong>" in html and "<br" in html
+    html_export = "".join(services.tickets.export("cust-ada", "tk-demo-refund", "html"))
+    assert "<strong>Good news</strong>" in html_export and "<br" in html_export
+    md_export = "".join(services.tickets.export("cust-ada", "tk-demo-refund", "md"))
+    assert "**Good news**" in md_export and "\\*\\*" not in md_export
+    rendered = MarkdownIt("commonmark").render(md_export)
+    assert "<strong>Good news</strong>" in rendered
