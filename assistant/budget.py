@@ -9,6 +9,7 @@ from datetime import datetime
 from assistant.errors import BudgetExceeded
 from assistant.settings import BudgetSettings
 from tickets.domain import Usage, utcnow
+from tickets.metrics import MetricsRecorder, tokens
 from tickets.store import UsageStore
 
 
@@ -31,8 +32,10 @@ class BudgetGuard:
         usage: UsageStore,
         settings: BudgetSettings,
         clock: Callable[[], datetime] = utcnow,
+        metrics: MetricsRecorder | None = None,
     ) -> None:
         self.usage, self.settings, self.clock = usage, settings, clock
+        self.metrics = metrics  # every charge is also a report event (tokens per ticket)
 
     def period(self) -> str:
         now = self.clock()
@@ -73,3 +76,5 @@ class BudgetGuard:
         if uid is not None:
             keys += [self.user_key(uid, period), self.user_key(uid, "all")]
         self.usage.add(keys, usage)
+        if self.metrics is not None and usage.total_tokens:
+            self.metrics.record(tokens(ticket_id, self.clock(), usage))

@@ -77,6 +77,7 @@ class Conversation:
     charge: Callable[[Usage], None]
     review: Reviewer | None = None  # checks the finished text (grounding, sources)
     model: ChatModel | None = None  # this reply only (a canned answer); else the pipeline's
+    on_stored: Callable[[Message], None] | None = None  # a reply with text was stored
 
 
 class ReplyPipeline:
@@ -223,6 +224,11 @@ class ReplyRun:
         if self.message is None:  # another attempt took over: it is charged, not this one
             log.info("reply %s in %s was superseded by a retry", self.pending.id, conv.key)
             return
+        if self.convo.on_stored is not None and self.message.status is not MessageStatus.FAILED:
+            try:
+                self.convo.on_stored(self.message)
+            except Exception:
+                log.exception("after the reply for %s: on_stored failed", conv.key)
         if review.then is not None:
             try:
                 review.then()

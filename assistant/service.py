@@ -18,6 +18,7 @@ from memory.base import MemoryStrategy, PromptPlan, Snapshot
 from memory.prompt import PromptContext, Renderer, render_for_customer_thread
 from tickets.domain import Checkpoint, Message, Status, Ticket
 from tickets.ids import validate_id
+from tickets.metrics import HandoffReason, first_response
 from tickets.service import HUMAN_REQUESTED, TicketAccess
 
 RECENT = 12  # newest public messages read to ground a reply and to write a handoff note
@@ -95,7 +96,7 @@ class AssistantService:
         recent = self._recent(access)
         note = handoff_note(access.ticket, recent, self.store.checkpoints.get(access.conv), WORDS)
         self.tickets.notice(access.ticket, HUMAN_REQUESTED)
-        return self.tickets.hand_over(access.ticket, note)
+        return self.tickets.hand_over(access.ticket, note, HandoffReason.BUTTON)
 
     # -- internals -------------------------------------------------------------------------
 
@@ -123,7 +124,10 @@ class AssistantService:
     def _hand_over(self, access: TicketAccess, recent: Sequence[Message], reason: str) -> None:
         checkpoint = self.store.checkpoints.get(access.conv)
         fresh = self.store.tickets.get(access.ticket.id) or access.ticket
-        self.tickets.hand_over(fresh, handoff_note(fresh, recent, checkpoint, reason))
+        why = HandoffReason.ASKED_IN_WORDS
+        if reason == REPEATED_FAILURE:
+            why = HandoffReason.UNANSWERED
+        self.tickets.hand_over(fresh, handoff_note(fresh, recent, checkpoint, reason), why)
 
     def _conversation(
         self,
@@ -144,6 +148,7 @@ class AssistantService:
             ),
             snapshot=Snapshot(None, self.store.checkpoints.get(access.conv)),
             charge=lambda usage: self.budget.charge(user.uid, ticket.id, usage),
+            on_stored=lambda _message: self._responded(ticket),
         )
         if grounding is None:
             return convo
@@ -156,6 +161,10 @@ class AssistantService:
             text = answers.declined_text(grounding.previous_declined)
             convo = replace(convo, model=CannedModel(text))
         return convo
+
+    def _responded(self, ticket: Ticket) -> None:
+        """A reply reached the customer (the report's first response, counted once)."""
+        self.tickets.metrics.record(first_response(ticket.id, self.tickets.clock(), human=False))
 
     def _check_budget(self, access: TicketAccess) -> None:
         try:

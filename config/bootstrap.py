@@ -43,9 +43,11 @@ from storage.sealing import Sealer
 from tickets.domain import Message, utcnow
 from tickets.drafts import DraftService
 from tickets.macros import SnippetService
+from tickets.metrics import MetricsRecorder
 from tickets.operations import TicketOperations
 from tickets.queue_live import LiveQueue
-from tickets.reporting import Report, no_report
+from tickets.reporting import Report, metric_events
+from tickets.reports import Budgets, ReportService
 from tickets.satisfaction import FeedbackService
 from tickets.service import TicketService
 from tickets.sla import SlaClocks
@@ -74,10 +76,16 @@ class Services:
     feedback: FeedbackService  # ratings of replies and CSAT
     operations: TicketOperations  # merge, message search
     triage: TriageService
+    reports: ReportService
     drafts: DraftService  # unsent text per (user, ticket), kept across reloads
     embedder: Embedder | None = None
     local_server: LocalModelServer | None = None
     executor: ThreadPoolExecutor | None = field(default=None, repr=False)
+
+    @property
+    def metrics(self) -> MetricsRecorder:
+        """The reports' one entry point: ``services.metrics.record(event)``."""
+        return self.tickets.metrics
 
     def close(self) -> None:
         if self.executor is not None:
@@ -198,10 +206,10 @@ def build_services(
     run_later: RunLater | None = None,
     clock: Callable[[], datetime] = utcnow,
     embedder: Embedder | None = None,
-    report: Report = no_report,
+    report: Report | None = None,
 ) -> Services:
-    """``report``: the operator's report events (``csat_given``, ``reply_rated``,
-    ``sla_breached``; see :mod:`tickets.reporting`)."""
+    """``report``: where the helpdesk's report events go (``csat_given``, ``reply_rated``,
+    ``sla_breached``; see :mod:`tickets.reporting`); by default the reports' metrics."""
     store = store or build_store(settings)
     embedder = embedder or build_embedder(settings)
     retriever = build_retriever(settings, store.articles, embedder)
@@ -216,11 +224,18 @@ def build_services(
 
     stall = settings.model.stall_timeout_s
     limits = TextLimits(settings.max_message_chars, settings.max_message_bytes)
+    report = report or metric_events(MetricsRecorder(store.metrics), clock)
     sla = SlaClocks(store.sla, settings.sla, clock, report)
     tickets = TicketService(
-        store, limits, clock, reply_stall_s=stall, sla=sla, file_limits=settings.attachments
+        store,
+        limits,
+        clock,
+        reply_stall_s=stall,
+        sla=sla,
+        file_limits=settings.attachments,
+        retention_days=settings.retention_days,
     )
-    budget = BudgetGuard(store.usage, settings.budget)
+    budget = BudgetGuard(store.usage, settings.budget, clock, tickets.metrics)
     factory = memory_factory(
         settings, store.threads, store.checkpoints, counter, clock, tickets=store.tickets
     )
@@ -266,10 +281,26 @@ def build_services(
         FeedbackService(store.threads, store.feedback, clock, report),
         TicketOperations(tickets),
         TriageService(tickets, model, budget, run_later, product=settings.product_name),
+        build_reports(settings, tickets, budget, clock),
         DraftService(store.drafts, clock),
         embedder,
         server,
         executor,
+    )
+
+
+def build_reports(
+    settings: Settings, tickets: TicketService, budget: BudgetGuard, clock: Callable[[], datetime]
+) -> ReportService:
+    limits, store = settings.budget, tickets.store
+
+    def budgets() -> Budgets:
+        return Budgets(
+            budget.period(), limits.user_tokens_per_period, limits.ticket_tokens_per_period
+        )
+
+    return ReportService(
+        store.metrics, store.usage, settings.reports, budgets, clock, tickets.audit
     )
 
 

@@ -22,6 +22,7 @@ from storage import backends
 from storage.settings import StoreSettings, check_emulator_project
 from tickets.domain import Priority
 from tickets.live import LiveSettings
+from tickets.reports import ReportSettings
 from tickets.sla import FIRST_MINUTES, NEXT_MINUTES, SlaTargets, parse_minutes
 from tickets.uploads import AttachmentLimits
 
@@ -39,6 +40,8 @@ class Settings:
     knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
     sla: SlaTargets = field(default_factory=SlaTargets)
     attachments: AttachmentLimits = field(default_factory=AttachmentLimits)
+    reports: ReportSettings = field(default_factory=ReportSettings)
+    retention_days: int | None = None  # resolved tickets expire this long after resolution
     product_name: str = "Acme Home"
     max_message_chars: int = 8000
     max_message_bytes: int = 32_000
@@ -159,10 +162,20 @@ def load_settings(
         embeddings_api_key=src.get("KNOWLEDGE_EMBEDDINGS_API_KEY", None, _str) or model.api_key,
         min_similarity=src.get("KNOWLEDGE_MIN_SIMILARITY", d_kb.min_similarity, float),
     )
+    reports = ReportSettings(
+        price_prompt_per_mtok=src.get("MODEL_PRICE_PROMPT_PER_MTOK", 0.0, float),
+        price_completion_per_mtok=src.get("MODEL_PRICE_COMPLETION_PER_MTOK", 0.0, float),
+        currency=src.get("REPORTS_CURRENCY", "USD", _str),
+    )
+    retention = src.get("RETENTION_DAYS", None, int)
+    if retention is not None and retention < 1:
+        raise ConfigError("RETENTION_DAYS must be a whole number of days, at least 1.")
     return Settings(
         sla=_sla(src),
         attachments=_attachments(src),
         store=store,
+        reports=reports,
+        retention_days=retention,
         model=model,
         memory=memory,
         budget=budget,

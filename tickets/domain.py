@@ -40,6 +40,11 @@ def as_datetime(value: Any) -> datetime:
 class Role(StrEnum):
     CUSTOMER = "customer"
     AGENT = "agent"
+    SUPERVISOR = "supervisor"  # an agent who also sees reports and the audit log
+
+    @property
+    def works_tickets(self) -> bool:
+        return self in (Role.AGENT, Role.SUPERVISOR)
 
 
 class AuthorRole(StrEnum):
@@ -93,7 +98,12 @@ class User:
 
     @property
     def is_agent(self) -> bool:
-        return self.role is Role.AGENT and not self.disabled
+        """Works the queue: an agent or a supervisor (supervisors are agents too)."""
+        return self.role.works_tickets and not self.disabled
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role is Role.SUPERVISOR and not self.disabled
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -501,19 +511,28 @@ def search_keys(*texts: str) -> set[str]:
 
 @dataclass(frozen=True)
 class AuditEvent:
+    """One entry of the append-only audit log: who (``actor_uid``, acting as
+    ``actor_role``), did what (``kind``, ``details``), when, on which ticket, and which
+    customer it is about (``subject_uid``: what erasure crypto-shreds, see
+    :mod:`storage.shredding`). Kinds are listed in :mod:`tickets.audit`."""
+
     id: str
     kind: str  # e.g. "export", "role_granted"
     actor_uid: str
     ticket_id: str | None
     at: datetime
     details: Mapping[str, Any] = field(default_factory=dict)
+    actor_role: str = ""  # customer, agent, supervisor, operator, system, assistant
+    subject_uid: str | None = None  # the customer this entry is about, if any
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "kind": self.kind,
             "actorUid": self.actor_uid,
+            "actorRole": self.actor_role,
             "ticketId": self.ticket_id,
+            "subjectUid": self.subject_uid,
             "at": self.at,
             "details": dict(self.details),
         }
@@ -527,4 +546,6 @@ class AuditEvent:
             ticket_id=data.get("ticketId"),
             at=as_datetime(data["at"]),
             details=data.get("details") or {},
+            actor_role=str(data.get("actorRole") or ""),
+            subject_uid=data.get("subjectUid"),
         )

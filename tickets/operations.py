@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from tickets import events, export, policy
 from tickets.attachments import object_path
+from tickets.audit import Actor, Kind
 from tickets.domain import (
-    AuditEvent,
     ConversationRef,
     Message,
     MessageStatus,
@@ -31,7 +31,6 @@ from tickets.domain import (
     normalize_search,
 )
 from tickets.errors import InvalidInput
-from tickets.ids import new_event_id
 from tickets.search import matches, query_key
 from tickets.service import TicketAccess, TicketService
 from tickets.store import TicketChanges
@@ -98,15 +97,13 @@ class TicketOperations:
             TicketChanges(status=Status.RESOLVED, assistant_active=False, merged_into=target.id),
         )
         self.tickets.observe(merged)
-        self.store.audit.record(
-            AuditEvent(
-                new_event_id(),
-                "ticket_merged",
-                user.uid,
-                source.id,
-                self.tickets.clock(),
-                {"into": target.id, "messages": len(copied)},
-            )
+        self.tickets.audit_status(source, merged, Actor.of(user))
+        self.tickets.audit.record(
+            Kind.TICKET_MERGED,
+            Actor.of(user),
+            ticket_id=source.id,
+            into=target.id,
+            messages=len(copied),
         )
         fresh = self.store.tickets.get(target.id)
         return fresh or target

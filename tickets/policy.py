@@ -30,3 +30,8 @@ def sees_internal_notes(user: User) -> bool:
 def require_agent(user: User, action: str) -> None:
     if not user.is_agent:
         raise AccessDenied(f"Only support agents can {action}.")
+
+
+def require_supervisor(user: User, action: str) -> None:
+    if not user.is_supervisor:
+        raise AccessDenied(f"Only supervisors can {action}.")

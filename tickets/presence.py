@@ -100,11 +100,11 @@ class Watchers:
 def watchers(entries: Iterable[Presence], viewer: User, now: datetime) -> Watchers:
     others = [p for p in entries if p.uid != viewer.uid and p.is_live(now)]
     typing_public = any(
-        p.role is Role.AGENT and p.is_typing(now) and p.typing_public for p in others
+        p.role.works_tickets and p.is_typing(now) and p.typing_public for p in others
     )
     if not viewer.is_agent:
         return Watchers(agent_typing=typing_public)
-    agents = sorted((p for p in others if p.role is Role.AGENT), key=lambda p: p.name)
+    agents = sorted((p for p in others if p.role.works_tickets), key=lambda p: p.name)
     return Watchers(
         viewing=tuple(p.name for p in agents if not p.is_typing(now)),
         replying=tuple(p.name for p in agents if p.is_typing(now) and p.typing_public),

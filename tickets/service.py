@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from common.errors import AppError
-from tickets import events, export, policy, queue, uploads
+from tickets import events, export, metrics, policy, queue, uploads
 from tickets.attachments import Attachment, object_path
+from tickets.audit import ASSISTANT, SYSTEM, Actor, AuditLog, Kind
 from tickets.domain import (
-    AuditEvent,
     AuthorRole,
     ConversationRef,
     Message,
@@ -38,12 +38,12 @@ from tickets.errors import (
 )
 from tickets.ids import (
     derived_ticket_id,
-    new_event_id,
     new_message_id,
     new_ticket_id,
     validate_id,
 )
 from tickets.queue import QueueFilter, QueueItem
+from tickets.retention import Erasure, Retention
 from tickets.sla import SlaClocks
 from tickets.store import Store, TicketChanges, TicketQuery
 from tickets.text import (
@@ -105,6 +105,7 @@ class TicketService:
         reply_stall_s: float = 60.0,
         sla: SlaClocks | None = None,
         file_limits: uploads.AttachmentLimits | None = None,
+        retention_days: int | None = None,
     ) -> None:
         self.store = store
         self.limits = limits or TextLimits()
@@ -112,6 +113,10 @@ class TicketService:
         self.reply_stall_s = reply_stall_s
         self.sla = sla or SlaClocks(store.sla, clock=clock)
         self.file_limits = file_limits or uploads.AttachmentLimits()
+        self.audit = AuditLog(store.audit, clock)
+        self.metrics = metrics.MetricsRecorder(store.metrics)  # the reports' entry point
+        self.erasure = Erasure(store, self.audit)
+        self.retention = Retention(store, retention_days, self.erasure, self.audit, clock)
 
     # -- who is asking --------------------------------------------------------------------
 
@@ -146,6 +151,13 @@ class TicketService:
         self.store.users.save(user)
         return user
 
+    def signed_in(self, user: User, method: str) -> None:
+        """Audit a sign-in (once per browser session, not per page run)."""
+        try:
+            self.audit.record(Kind.SIGN_IN, Actor.of(user), method=method)
+        except AppError as exc:  # signing in must not fail because the log is unreachable
+            log.error("could not audit the sign-in of %s: %s", user.uid, exc.code)
+
     # -- tickets --------------------------------------------------------------------------
 
     def access(self, user: User, ticket_id: str) -> TicketAccess:
@@ -161,16 +173,8 @@ class TicketService:
 
     def _refused(self, user: User, ticket: Ticket) -> None:
         log.warning("refused %s %s access to ticket %s", user.role.value, user.uid, ticket.id)
-        event = AuditEvent(
-            new_event_id(),
-            "access_refused",
-            user.uid,
-            ticket.id,
-            self.clock(),
-            {"role": user.role.value},
-        )
         try:
-            self.store.audit.record(event)
+            self.audit.record(Kind.ACCESS_REFUSED, Actor.of(user), ticket_id=ticket.id)
         except AppError as exc:  # the answer must not change: still "not found"
             log.error("could not audit the refusal for ticket %s: %s", ticket.id, exc.code)
 
@@ -215,7 +219,9 @@ class TicketService:
         if not created and stored.customer_uid != user.uid:
             # an 80-bit collision with someone else's ticket: say nothing, open a new one
             log.warning("derived ticket id %s was taken; opened under a new id", ticket.id)
-            stored, _ = self.store.tickets.create(replace(ticket, id=new_ticket_id()), first)
+            stored, created = self.store.tickets.create(replace(ticket, id=new_ticket_id()), first)
+        if created:
+            self.metrics.record(metrics.ticket_opened(stored.id, stored.created_at))
         return stored
 
     def my_tickets(self, user: User, limit: int = 50) -> list[Ticket]:
@@ -363,12 +369,30 @@ class TicketService:
                     status=Status.WAITING_ON_CUSTOMER, assistant_active=False, clear_handoff=True
                 ),
             )
+            self.audit_status(ticket, updated, Actor.of(user))
+            self.metrics.record(metrics.first_response(ticket.id, self.clock(), human=True))
             self.observe(updated, responded=True)
         elif ticket.status in (Status.RESOLVED, Status.WAITING_ON_CUSTOMER):
             reopened = Status.OPEN if ticket.assistant_active else Status.WAITING_ON_AGENT
-            self.observe(self.store.tickets.update(ticket.id, TicketChanges(status=reopened)))
+            updated = self.store.tickets.update(ticket.id, TicketChanges(status=reopened))
+            self.audit_status(ticket, updated, Actor.of(user))
+            self.observe(updated)
             if ticket.status is Status.RESOLVED:
                 self.record(ticket, events.reopened_by_reply(reopened))
+                self.metrics.record(metrics.reopened(ticket.id, self.clock()))
+
+    def audit_status(self, before: Ticket, after: Ticket, actor: Actor) -> None:
+        """Every status change is audited, whoever (or whatever) made it, and starts or stops
+        the ticket's retention clock."""
+        if before.status is not after.status:
+            self.retention.status_changed(before, after)
+            self.audit.record(
+                Kind.STATUS_CHANGED,
+                actor,
+                ticket_id=after.id,
+                before=before.status.value,
+                after=after.status.value,
+            )
 
     def observe(self, ticket: Ticket, *, responded: bool = False) -> Ticket:
         """Move the ticket's SLA clock after a change. A failure is logged, never raised:
@@ -382,11 +406,11 @@ class TicketService:
     def request_human(self, access: TicketAccess) -> Ticket:
         if access.ticket.status is not Status.WAITING_ON_AGENT:
             self.notice(access.ticket, HUMAN_REQUESTED)
-        return self.observe(
-            self.store.tickets.update(
-                access.ticket.id, TicketChanges(status=Status.WAITING_ON_AGENT)
-            )
+        updated = self.store.tickets.update(
+            access.ticket.id, TicketChanges(status=Status.WAITING_ON_AGENT)
         )
+        self.audit_status(access.ticket, updated, Actor.of(access.user))
+        return self.observe(updated)
 
     def notice(self, ticket: Ticket, text: str) -> Message:
         """A system notice in the shared thread (for everyone who sees the ticket)."""
@@ -401,7 +425,12 @@ class TicketService:
             ),
         )
 
-    def hand_over(self, ticket: Ticket, note: str) -> Ticket:
+    def hand_over(
+        self,
+        ticket: Ticket,
+        note: str,
+        reason: metrics.HandoffReason = metrics.HandoffReason.ASKED_IN_WORDS,
+    ) -> Ticket:
         """The assistant hands the ticket to a person by itself: an internal handoff note for
         the agent, waiting on an agent, the assistant off, and the queue shows it first."""
         self.store.threads.append(
@@ -410,24 +439,29 @@ class TicketService:
                 new_message_id(), ASSISTANT_UID, AuthorRole.ASSISTANT, note, Visibility.INTERNAL
             ),
         )
-        return self.observe(
-            self.store.tickets.update(
-                ticket.id,
-                TicketChanges(
-                    status=Status.WAITING_ON_AGENT, assistant_active=False, handoff_at=self.clock()
-                ),
-            )
+        updated = self.store.tickets.update(
+            ticket.id,
+            TicketChanges(
+                status=Status.WAITING_ON_AGENT, assistant_active=False, handoff_at=self.clock()
+            ),
         )
+        self.audit_status(ticket, updated, ASSISTANT)
+        self.metrics.record(metrics.handoff(ticket.id, self.clock(), reason))
+        return self.observe(updated)
 
     def hand_to_human(self, ticket: Ticket, notice: str) -> Ticket:
         """Route to a person: the assistant stops answering and the customer is told why."""
         if ticket.assistant_active or ticket.status is not Status.WAITING_ON_AGENT:
             self.notice(ticket, notice)
-        return self.observe(
-            self.store.tickets.update(
-                ticket.id, TicketChanges(status=Status.WAITING_ON_AGENT, assistant_active=False)
-            )
+        updated = self.store.tickets.update(
+            ticket.id, TicketChanges(status=Status.WAITING_ON_AGENT, assistant_active=False)
         )
+        self.audit_status(ticket, updated, SYSTEM)
+        if ticket.assistant_active:  # routed to a person now (not again on every refusal)
+            self.metrics.record(
+                metrics.handoff(ticket.id, self.clock(), metrics.HandoffReason.BUDGET)
+            )
+        return self.observe(updated)
 
     # -- agent actions --------------------------------------------------------------------
 
@@ -438,6 +472,7 @@ class TicketService:
             updated = self.store.tickets.update(before.id, TicketChanges(clear_assignee=True))
             if before.assignee_uid is not None:
                 self.record(updated, events.assigned(user.uid, user.display_name, None, ""))
+                self._audit_assignment(before, None, user)
             return updated
         assignee = self.store.users.get(validate_id(assignee_uid, "user"))
         if assignee is None or not assignee.is_agent:
@@ -450,9 +485,19 @@ class TicketService:
                 updated,
                 events.assigned(user.uid, user.display_name, assignee.uid, assignee.display_name),
             )
+            self._audit_assignment(before, assignee.uid, user)
         if before.assistant_active:
             self.record(updated, events.assistant_switched(False))
         return self.observe(updated)
+
+    def _audit_assignment(self, before: Ticket, assignee: str | None, user: User) -> None:
+        self.audit.record(
+            Kind.ASSIGNED,
+            Actor.of(user),
+            ticket_id=before.id,
+            before=before.assignee_uid,
+            after=assignee,
+        )
 
     def set_status(self, access: TicketAccess, status: Status | str) -> Ticket:
         policy.require_agent(access.user, "change a ticket's status")
@@ -463,6 +508,11 @@ class TicketService:
         updated = self.store.tickets.update(access.ticket.id, TicketChanges(status=value))
         if value is not access.ticket.status:
             self.record(updated, events.status_changed(value, access.user.display_name))
+            if value is Status.RESOLVED:
+                self.metrics.record(metrics.resolved(updated.id, self.clock()))
+            elif access.ticket.status is Status.RESOLVED:
+                self.metrics.record(metrics.reopened(updated.id, self.clock()))
+        self.audit_status(access.ticket, updated, Actor.of(access.user))
         return self.observe(updated)
 
     def set_labels(self, access: TicketAccess, labels: list[str]) -> Ticket:
@@ -538,22 +588,22 @@ class TicketService:
         *,
         include_internal: bool = False,
         include_files: bool = False,
+        actor: Actor | None = None,
     ) -> Iterator[str]:
-        """An export for a user the caller has just checked (the operator CLI's own)."""
+        """An export for a user the caller has just checked (the operator CLI's own, which
+        is audited as the operator's)."""
         if fmt not in export.FORMATS:
             raise InvalidInput(f"Unknown export format {fmt!r}: use json, md, html or csv.")
         access = self.access(user, ticket_id)
         internal = include_internal and access.sees_internal
         now = self.clock()
-        self.store.audit.record(
-            AuditEvent(
-                new_event_id(),
-                "export",
-                access.user.uid,
-                access.ticket.id,
-                now,
-                {"format": fmt, "includeInternal": internal, "includeFiles": include_files},
-            )
+        self.audit.record(
+            Kind.EXPORT,
+            actor or Actor.of(user),
+            ticket_id=access.ticket.id,
+            format=fmt,
+            includeInternal=internal,
+            includeFiles=include_files,
         )
         ticket_id = access.ticket.id
 
@@ -573,4 +623,9 @@ class TicketService:
 
     def agents(self, user: User) -> list[User]:
         policy.require_agent(user, "list agents")
-        return [u for u in self.store.users.find(limit=200, role=Role.AGENT) if u.is_agent]
+        found = [
+            u
+            for role in (Role.AGENT, Role.SUPERVISOR)
+            for u in self.store.users.find(limit=200, role=role)
+        ]
+        return sorted((u for u in found if u.is_agent), key=lambda u: u.uid)

@@ -15,9 +15,10 @@ A store knows nothing about who is asking: access checks live in :mod:`tickets.s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from knowledge.store import ArticleStore
@@ -37,6 +38,7 @@ from tickets.domain import (
 from tickets.drafts import DraftStore
 from tickets.feedback import FeedbackStore
 from tickets.live import Activity, ActivityKind
+from tickets.metrics import StatsChange, TicketStats
 from tickets.presence import Presence
 from tickets.sla import SlaStore
 from tickets.snippets import SnippetStore
@@ -148,6 +150,20 @@ class UsageTotals:
     def total_tokens(self) -> int:
         return self.prompt_tokens + self.completion_tokens
 
+    @property
+    def owner(self) -> str:
+        parts = usage_key_parts(self.key)
+        return parts[1] if parts else ""
+
+
+_USAGE_KEY = re.compile(r"(user|ticket)-(.+)-(\d{4}-\d{2}(?:-\d{2})?|all)")
+
+
+def usage_key_parts(key: str) -> tuple[str, str, str] | None:
+    """``user-{uid}-{period}`` / ``ticket-{id}-{period}`` -> (kind, owner, period)."""
+    found = _USAGE_KEY.fullmatch(key)
+    return (found[1], found[2], found[3]) if found else None
+
 
 class UserStore(Protocol):
     def get(self, uid: str) -> User | None: ...
@@ -181,6 +197,11 @@ class TicketStore(Protocol):
 
     def ids(self, after: str | None = None, limit: int = 500) -> list[str]:
         """Every ticket id in id order, a page at a time (for operator jobs)."""
+        ...
+
+    def ids_of_customer(self, uid: str, limit: int = 500) -> list[str]:
+        """Ids of ``uid``'s tickets, read raw (a malformed ticket is listed too: erasure and
+        the subject-access export must not miss one)."""
         ...
 
 
@@ -253,10 +274,91 @@ class UsageStore(Protocol):
     def add(self, keys: Sequence[str], usage: Usage) -> None: ...
     def get(self, key: str) -> UsageTotals: ...
 
+    def top(self, kind: str, period: str, limit: int = 20) -> list[UsageTotals]:
+        """The ``kind`` ("user" or "ticket") counters of ``period`` using most tokens."""
+        ...
+
+    def of_owner(self, kind: str, owner: str) -> list[UsageTotals]:
+        """Every counter of one user or ticket (all periods)."""
+        ...
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Audit entries newest first, each filter optional (``since`` <= at < ``until``)."""
+
+    kind: str | None = None
+    actor_uid: str | None = None
+    ticket_id: str | None = None
+    subject_uid: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 100
+
 
 class AuditStore(Protocol):
-    def record(self, event: AuditEvent) -> None: ...
-    def find(self, ticket_id: str | None = None, limit: int = 100) -> list[AuditEvent]: ...
+    """Append-only: entries are recorded and read, never changed or deleted. Entries about a
+    customer are sealed under that customer's own key (see :mod:`storage.shredding`)."""
+
+    def record(self, event: AuditEvent) -> None:
+        """Append ``event`` (recording the same id again changes nothing)."""
+        ...
+
+    def find(
+        self, ticket_id: str | None = None, limit: int = 100, *, query: AuditQuery | None = None
+    ) -> list[AuditEvent]:
+        """``query`` when given, else the entries of ``ticket_id`` (or all), newest first."""
+        ...
+
+
+class MetricsStore(Protocol):
+    """What the reports read: each ticket's own small state and anonymous counters per day
+    (see :mod:`tickets.metrics`), moved together when an event is recorded."""
+
+    def record(self, ticket_id: str, change: StatsChange) -> bool:
+        """In one transaction: ``change`` sees the ticket's stored state and returns the new
+        state and the day counters to add (``None``: nothing to do). Returns whether it did.
+        Counters are spread over shards, so a busy day is no single hot document."""
+        ...
+
+    def stats(self, ticket_id: str) -> TicketStats | None: ...
+
+    def days(self, first: date, last: date) -> dict[date, dict[str, int]]:
+        """The counters of each day from ``first`` through ``last`` that has any."""
+        ...
+
+
+class RetentionStore(Protocol):
+    """When a resolved ticket expires: ``expireAt`` on the ticket and every document under it
+    (Firestore's TTL policies delete them; the sweep does it on any store)."""
+
+    def mark(self, ticket_id: str, expire_at: datetime | None) -> int:
+        """Set (or, with ``None``, clear) the expiry of the ticket and everything under it;
+        returns how many documents were marked. New documents under a marked ticket take
+        its expiry when they are written."""
+        ...
+
+    def expiry(self, ticket_id: str) -> datetime | None: ...
+
+    def expired(self, now: datetime, limit: int = 100) -> list[str]:
+        """Ids of tickets whose expiry is at or before ``now``."""
+        ...
+
+
+class Eraser(Protocol):
+    """Part of erasure: every concern that holds a customer's data registers one with its
+    store (``Store.erasers``), and erasing a ticket or a customer calls them all in order.
+    A new concern (attachments, say) adds its own; nothing else changes."""
+
+    name: str
+
+    def erase_ticket(self, ticket_id: str) -> int:
+        """Delete what this concern keeps about the ticket; returns documents deleted."""
+        ...
+
+    def erase_user(self, uid: str) -> int:
+        """Delete (or crypto-shred) what it keeps about the user outside their tickets."""
+        ...
 
 
 class ActivityStore(Protocol):
@@ -365,6 +467,9 @@ class Store:
     sla: SlaStore  # each ticket's response clock (tickets/sla.py)
     triage: TriageStore  # suggestions at intake and agents' decisions (tickets/triage.py)
     search: MessageSearch  # message text by keyed tokens
+    metrics: MetricsStore
+    retention: RetentionStore
+    erasers: tuple[Eraser, ...]  # in order: the ticket itself last
     drafts: DraftStore  # unsent text per (user, ticket) (tickets/drafts.py)
     backend: str = "memory"
     closer: Callable[[], None] = field(default=lambda: None, repr=False, compare=False)

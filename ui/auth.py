@@ -24,6 +24,7 @@ from tickets.errors import InvalidInput, NotSignedIn
 from ui.runtime import auth_configured
 
 DEMO_USER_KEY = "demo-user"  # session state: the demo user picked in this browser session
+AUDITED_KEY = "signed-in-audited"  # session state: this session's sign-in is in the audit log
 LEGACY_DEMO_PARAM = "demo_user"  # once read from the URL; now dropped from it, never honoured
 
 
@@ -64,11 +65,20 @@ def _oidc(services: Services) -> User:
     uid = identity_uid(str(info.get("iss", "")), str(info.get("sub", "")))
     name = str(info.get("name") or info.get("email") or "")
     try:
-        return services.tickets.sign_in(uid, name, str(info.get("email") or ""))
+        user = services.tickets.sign_in(uid, name, str(info.get("email") or ""))
     except NotSignedIn:
         st.error("This account is disabled. Contact support.")
         st.button("Sign out", on_click=st.logout)
         st.stop()
+    _audit_once(services, user, "oidc")
+    return user
+
+
+def _audit_once(services: Services, user: User, method: str) -> None:
+    """A sign-in is audited once per browser session, not on every page run."""
+    if st.session_state.get(AUDITED_KEY) != user.uid:
+        services.tickets.signed_in(user, method)
+        st.session_state[AUDITED_KEY] = user.uid
 
 
 def _demo(services: Services) -> User:
@@ -87,7 +97,9 @@ def _demo(services: Services) -> User:
     signed_out = False
     if uid:
         try:  # read again on every run: a disabled account is signed out at once
-            return services.tickets.current_user(str(uid))
+            user = services.tickets.current_user(str(uid))
+            _audit_once(services, user, "demo")
+            return user
         except (NotSignedIn, InvalidInput):
             st.session_state.pop(DEMO_USER_KEY, None)
             signed_out = True
@@ -101,11 +113,11 @@ def _demo(services: Services) -> User:
     )
     users = services.store.users.find(limit=50)
     # customers first: the picker starts on a customer, the product's first user
-    ordered = sorted((u for u in users if not u.disabled), key=lambda u: u.role is Role.AGENT)
+    ordered = sorted(
+        (u for u in users if not u.disabled), key=lambda u: u.role is not Role.CUSTOMER
+    )
     labels = {
-        u.uid: f"{rendering.plain_line(u.display_name, 60)} · "
-        f"{'agent' if u.role is Role.AGENT else 'customer'}"
-        for u in ordered
+        u.uid: f"{rendering.plain_line(u.display_name, 60)} · {u.role.value}" for u in ordered
     }
     if not labels:
         st.info("No users yet: run `python -m ops seed`.")

@@ -14,6 +14,7 @@ import streamlit as st
 
 from config.bootstrap import Services, build_services
 from config.settings import Settings, load_settings
+from demo.history import seed_history
 from demo.seed import seed_demo
 from privacy.redaction import install_log_redaction
 
@@ -45,6 +46,7 @@ def _build() -> Services:
     services = build_services(settings)
     if settings.seed_demo and settings.store.backend == "sqlite":
         result = seed_demo(services.store)
+        seed_history(services.store)  # past tickets for the reports
         if result.created:
             log.info("seeded demo data: %s tickets", result.tickets)
     return services

@@ -14,7 +14,10 @@ Layout::
     users/{uid}/seen/{ticketId}                   how far an agent has read a ticket
     users/{uid}/drafts/{ticketId}                 unsent text (server only, sealed)
     usage/{key}                                   token counters per user/ticket and period
-    audit/{id}                                    the audit log
+    audit/{id}                                    the audit log (append-only)
+    subjectKeys/{uid}                             per-customer keys of the audit log
+    tickets/{id}/stats/metrics                    a ticket's report state
+    metrics/{day}--{shard}                        report counters per day (anonymous)
     articles/{id}                                 help articles (the knowledge base)
     articleChunks/{articleId--n}                  their passages, with an embedding vector
     meta/knowledge                                the knowledge base's revision
@@ -38,10 +41,13 @@ from storage.firestore.blobs import blob_store
 from storage.firestore.client import make_bucket, make_firestore_client
 from storage.firestore.db import FirestoreDb
 from storage.firestore.drafts import FirestoreDrafts
+from storage.firestore.erasure import firestore_erasers
 from storage.firestore.feedback import FirestoreFeedback
-from storage.firestore.ledger import FirestoreAudit, FirestoreUsage
+from storage.firestore.ledger import FirestoreAudit, FirestoreKeyVault, FirestoreUsage
 from storage.firestore.memory import FirestoreCheckpoints
+from storage.firestore.metrics import FirestoreMetrics
 from storage.firestore.presence import FirestorePresence
+from storage.firestore.retention import FirestoreRetention
 from storage.firestore.search import FirestoreSearch
 from storage.firestore.seen import FirestoreSeen
 from storage.firestore.sla import FirestoreSla
@@ -52,6 +58,7 @@ from storage.firestore.triage import FirestoreTriage
 from storage.firestore.users import FirestoreUsers
 from storage.sealing import Sealer
 from storage.settings import StoreSettings
+from storage.shredding import Shredder
 from tickets.store import Store
 
 
@@ -62,23 +69,28 @@ def firestore_store(
     Cloud Storage for attachments (``None``: attachments are switched off)."""
     sealer = sealer or Sealer()
     db = FirestoreDb(client, deadline_s=deadline_s)
+    shredder = Shredder(FirestoreKeyVault(db), sealer)
+    blobs = blob_store(bucket, sealer, deadline_s)
     store = Store(
         users=FirestoreUsers(db, sealer),
         tickets=FirestoreTickets(db, sealer),
         threads=FirestoreThreads(db, sealer),
         checkpoints=FirestoreCheckpoints(db, sealer),
         usage=FirestoreUsage(db),
-        audit=FirestoreAudit(db),
+        audit=FirestoreAudit(db, shredder),
         activity=FirestoreActivity(db, sealer),
         presence=FirestorePresence(db),
         seen=FirestoreSeen(db),
         articles=FirestoreArticles(db),
-        blobs=blob_store(bucket, sealer, deadline_s),
+        blobs=blobs,
         snippets=FirestoreSnippets(db, sealer),
         feedback=FirestoreFeedback(db, sealer),
         sla=FirestoreSla(db),
         triage=FirestoreTriage(db),
         search=FirestoreSearch(db, sealer),
+        metrics=FirestoreMetrics(db),
+        retention=FirestoreRetention(db),
+        erasers=firestore_erasers(db, shredder, blobs),
         drafts=FirestoreDrafts(db, sealer),
         backend="firestore",
         closer=client.close,

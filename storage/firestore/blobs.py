@@ -15,10 +15,11 @@ from google.api_core import exceptions as gexc
 from storage.firestore.db import UNAVAILABLE
 from storage.sealing import Sealer
 from tickets.errors import AttachmentsUnavailable, StoreUnavailable
-from tickets.store import BlobStore
 
 
 class CloudStorageBlobs:
+    name = "attachments"  # also the attachments' eraser (tickets.store.Eraser)
+
     def __init__(self, bucket: Any, sealer: Sealer, *, deadline_s: float = 10.0) -> None:
         self.bucket, self.sealer, self.deadline_s = bucket, sealer, deadline_s
 
@@ -50,6 +51,16 @@ class CloudStorageBlobs:
         except gexc.NotFound:
             return
 
+    def erase_ticket(self, ticket_id: str) -> int:
+        prefix = f"tickets/{ticket_id}/"
+        blobs = self._call(lambda: list(self.bucket.list_blobs(prefix=prefix)))
+        for blob in blobs:
+            self._call(lambda b=blob: b.delete(timeout=self.deadline_s))
+        return len(blobs)
+
+    def erase_user(self, uid: str) -> int:
+        return 0  # files live under their tickets
+
     @staticmethod
     def _call(fn: Any) -> Any:
         try:
@@ -60,6 +71,8 @@ class CloudStorageBlobs:
 
 class NoBlobs:
     """No bucket configured: attachments are switched off, with a message saying why."""
+
+    name = "attachments"
 
     @property
     def available(self) -> bool:
@@ -74,8 +87,16 @@ class NoBlobs:
     def delete(self, path: str) -> None:
         raise AttachmentsUnavailable()
 
+    def erase_ticket(self, ticket_id: str) -> int:
+        return 0  # nowhere files could have been kept
 
-def blob_store(bucket: Any | None, sealer: Sealer, deadline_s: float) -> BlobStore:
+    def erase_user(self, uid: str) -> int:
+        return 0
+
+
+def blob_store(
+    bucket: Any | None, sealer: Sealer, deadline_s: float
+) -> CloudStorageBlobs | NoBlobs:
     if bucket is None:
         return NoBlobs()
     return CloudStorageBlobs(bucket, sealer, deadline_s=deadline_s)

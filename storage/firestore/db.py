@@ -145,6 +145,19 @@ class FirestoreDb:
         return self.users().document(uid).collection("seen")
 
 
+EXPIRY = "expireAt"
+
+
+def with_expiry(data: dict[str, Any], *sources: Any) -> dict[str, Any]:
+    """``data`` with the ``expireAt`` of the first snapshot among ``sources`` that has one: a
+    document rewritten or written under an expiring ticket keeps (or takes) its expiry."""
+    for snap in sources:
+        value = (snap.to_dict() or {}).get(EXPIRY) if snap is not None and snap.exists else None
+        if value is not None:
+            return data | {EXPIRY: value}
+    return data
+
+
 def _kind(path: str) -> str:
     """``tickets/t1/messages/m1`` -> ``messages``: the collection a document is in."""
     parts = path.split("/")

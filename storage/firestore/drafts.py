@@ -3,7 +3,10 @@ Server only (no rule lets a client read or write it)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+from google.cloud.firestore_v1.base_query import FieldFilter
 
 from storage.decode import decode_one
 from storage.firestore.db import FirestoreDb
@@ -36,3 +39,24 @@ class FirestoreDrafts:
     def delete(self, uid: str, ticket_id: str) -> None:
         ref = self._ref(uid, ticket_id)
         self.db.run(lambda: ref.delete())
+
+
+@dataclass
+class DraftEraser:
+    """Erasure (:class:`tickets.store.Eraser`): every person's draft of a ticket; a user's
+    own drafts go with their document's recursive delete."""
+
+    db: FirestoreDb
+    name: str = "drafts"
+
+    def erase_ticket(self, ticket_id: str) -> int:
+        query = self.db.client.collection_group("drafts").where(
+            filter=FieldFilter("ticketId", "==", ticket_id)
+        )
+        snaps = self.db.run(lambda: self.db.stream(query, "drafts"))
+        for snap in snaps:
+            self.db.run(snap.reference.delete)
+        return len(snaps)
+
+    def erase_user(self, uid: str) -> int:
+        return 0  # under users/{uid}: the user eraser's recursive delete takes it

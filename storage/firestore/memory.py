@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from storage.firestore.db import FirestoreDb
+from storage.firestore.db import FirestoreDb, with_expiry
 from storage.sealing import Sealer
 from tickets.domain import Checkpoint, ConversationRef
 from tickets.store import CheckpointChange
@@ -27,7 +27,8 @@ class FirestoreCheckpoints:
             current = self.sealer.open_checkpoint(conv, snap.to_dict()) if snap.exists else None
             changed = change(current)
             if changed is not None:
-                tx.set(ref, self.sealer.seal_checkpoint(conv, changed))
+                sources = [snap] if snap.exists else [self.db.get(self.db.conversation(conv), tx)]
+                tx.set(ref, with_expiry(self.sealer.seal_checkpoint(conv, changed), *sources))
             return changed
 
         return self.db.run(lambda: self.db.transaction(body))

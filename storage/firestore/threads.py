@@ -10,7 +10,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from storage.decode import decode_each
-from storage.firestore.db import FirestoreDb
+from storage.firestore.db import FirestoreDb, with_expiry
 from storage.sealing import Sealer
 from tickets.domain import ConversationRef, Message, NewMessage, Ticket, utcnow
 from tickets.errors import MessageNotFound, TicketNotFound
@@ -38,11 +38,17 @@ class FirestoreThreads:
                 raise TicketNotFound(conv.ticket_id)
             last_seq = int((conv_snap.to_dict() or {}).get("lastSeq", 0))
             stored = message.at(last_seq + 1, utcnow())
-            tx.create(msg_ref, self.sealer.seal_message(conv, stored.to_dict()))
+            expiring = [conv_snap]  # under an expiring ticket, a new message expires with it
+            if conv.is_copilot and not conv_snap.exists:
+                expiring.append(
+                    self.db.get(self.db.conversation(ConversationRef(conv.ticket_id)), tx)
+                )
+            data = with_expiry(self.sealer.seal_message(conv, stored.to_dict()), *expiring)
+            tx.create(msg_ref, data)
             if conv.is_copilot:
                 fields = {"lastSeq": stored.seq, "updatedAt": stored.created_at}
                 fields |= {"ticketId": conv.ticket_id, "agentUid": conv.agent_uid}
-                tx.set(conv_ref, fields, merge=True)
+                tx.set(conv_ref, with_expiry(fields, *expiring), merge=True)
             else:
                 tx.update(conv_ref, Ticket.activity_fields(stored))
             self.db.bump(tx, conv, ActivityKind.THREAD)
@@ -69,7 +75,7 @@ class FirestoreThreads:
             if changed is None:
                 return None
             revised = revision_of(stored, changed)
-            tx.set(ref, self.sealer.seal_message(conv, revised.to_dict()))
+            tx.set(ref, with_expiry(self.sealer.seal_message(conv, revised.to_dict()), snap))
             self.db.bump(tx, conv, ActivityKind.THREAD)
             return revised
 

@@ -122,3 +122,7 @@ class FirestoreTickets:
             q = q.where(filter=FieldFilter("id", ">", after))
         snaps = self.db.run(lambda: self.db.stream(q.limit(limit), "tickets"))
         return [s.id for s in snaps]
+
+    def ids_of_customer(self, uid: str, limit: int = 500) -> list[str]:
+        q = self.db.tickets().where(filter=FieldFilter("customerUid", "==", uid)).limit(limit)
+        return [s.id for s in self.db.run(lambda: self.db.stream(q, "tickets"))]

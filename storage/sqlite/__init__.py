@@ -11,15 +11,19 @@ from pathlib import Path
 
 from storage.sealing import Sealer
 from storage.settings import StoreSettings
+from storage.shredding import Shredder
 from storage.sqlite.activity import SqliteActivity
 from storage.sqlite.articles import SqliteArticles
 from storage.sqlite.blobs import LocalBlobs
 from storage.sqlite.db import Database
 from storage.sqlite.drafts import SqliteDrafts
+from storage.sqlite.erasure import sqlite_erasers
 from storage.sqlite.feedback import SqliteFeedback
-from storage.sqlite.ledger import SqliteAudit, SqliteUsage
+from storage.sqlite.ledger import SqliteAudit, SqliteKeyVault, SqliteUsage
 from storage.sqlite.memory import SqliteCheckpoints
+from storage.sqlite.metrics import SqliteMetrics
 from storage.sqlite.presence import SqlitePresence
+from storage.sqlite.retention import SqliteRetention
 from storage.sqlite.search import SqliteSearch
 from storage.sqlite.seen import SqliteSeen
 from storage.sqlite.sla import SqliteSla
@@ -42,23 +46,28 @@ def sqlite_store(
         files = Path(tempfile.mkdtemp(prefix="tickets-files-")) if in_memory else None
         files = files or Path(path).parent / "attachments"
     threads = SqliteThreads(db, sealer)
+    shredder = Shredder(SqliteKeyVault(db), sealer)
+    blobs = LocalBlobs(files, sealer)
     return Store(
         users=SqliteUsers(db, sealer),
         tickets=SqliteTickets(db, threads),
         threads=threads,
         checkpoints=SqliteCheckpoints(db, sealer),
         usage=SqliteUsage(db),
-        audit=SqliteAudit(db),
+        audit=SqliteAudit(db, shredder),
         activity=SqliteActivity(db, sealer),
         presence=SqlitePresence(db),
         seen=SqliteSeen(db),
         articles=SqliteArticles(db),
-        blobs=LocalBlobs(files, sealer),
+        blobs=blobs,
         snippets=SqliteSnippets(db, sealer),
         feedback=SqliteFeedback(db, sealer),
         sla=SqliteSla(db),
         triage=SqliteTriage(db),
         search=SqliteSearch(db, sealer),
+        metrics=SqliteMetrics(db),
+        retention=SqliteRetention(db),
+        erasers=sqlite_erasers(db, shredder, blobs),
         drafts=SqliteDrafts(db, sealer),
         backend="sqlite",
         closer=db.close,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from tickets.errors import StoreUnavailable
 
 
 class LocalBlobs:
+    name = "attachments"  # also the attachments' eraser (tickets.store.Eraser)
+
     def __init__(self, root: Path, sealer: Sealer) -> None:
         self.root, self.sealer = root.resolve(), sealer
 
@@ -47,3 +50,14 @@ class LocalBlobs:
 
     def delete(self, path: str) -> None:
         self._file(path).unlink(missing_ok=True)
+
+    def erase_ticket(self, ticket_id: str) -> int:
+        folder = self._file(f"tickets/{ticket_id}")
+        if not folder.is_dir():
+            return 0
+        count = sum(1 for f in folder.rglob("*") if f.is_file())
+        shutil.rmtree(folder)
+        return count
+
+    def erase_user(self, uid: str) -> int:
+        return 0  # files live under their tickets

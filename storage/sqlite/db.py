@@ -93,6 +93,42 @@ MIGRATIONS: tuple[str, ...] = (
         created_at TEXT NOT NULL, PRIMARY KEY (token, ticket_id, message_id));
     CREATE INDEX message_keys_message ON message_keys (ticket_id, message_id);
     """,
+    # the audit log: filterable columns, append-only (triggers refuse changes), per-customer
+    # keys for crypto-shredding; metrics; retention (expire_at on tickets)
+    """
+    ALTER TABLE events ADD COLUMN kind TEXT;
+    ALTER TABLE events ADD COLUMN actor_ref TEXT;
+    ALTER TABLE events ADD COLUMN subject_key_id TEXT;
+    UPDATE events SET kind = json_extract(data, '$.kind'),
+        actor_ref = json_extract(data, '$.actorUid');
+    CREATE INDEX events_at ON events (at DESC);
+    CREATE INDEX events_kind ON events (kind, at DESC);
+    CREATE INDEX events_actor ON events (actor_ref, at DESC);
+    CREATE INDEX events_subject ON events (subject_key_id, at DESC);
+    CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TABLE subject_keys (
+        uid TEXT PRIMARY KEY, key_id TEXT NOT NULL UNIQUE, wrapped TEXT NOT NULL);
+    ALTER TABLE usage ADD COLUMN kind TEXT;
+    ALTER TABLE usage ADD COLUMN owner TEXT;
+    ALTER TABLE usage ADD COLUMN period TEXT;
+    UPDATE usage SET kind = CASE WHEN key LIKE 'user-%' THEN 'user'
+        WHEN key LIKE 'ticket-%' THEN 'ticket' END;
+    UPDATE usage SET period = CASE WHEN key LIKE '%-all' THEN 'all'
+        WHEN key GLOB '*-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' THEN substr(key, -10)
+        ELSE substr(key, -7) END WHERE kind IS NOT NULL;
+    UPDATE usage SET owner = substr(key, length(kind) + 2,
+        length(key) - length(kind) - length(period) - 2) WHERE kind IS NOT NULL;
+    CREATE INDEX usage_top ON usage (kind, period, prompt_tokens + completion_tokens DESC);
+    CREATE INDEX usage_owner ON usage (owner);
+    ALTER TABLE tickets ADD COLUMN expire_at TEXT;
+    CREATE INDEX tickets_expire ON tickets (expire_at) WHERE expire_at IS NOT NULL;
+    CREATE TABLE ticket_stats (ticket_id TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE metric_days (
+        day TEXT NOT NULL, path TEXT NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (day, path));
+    """,
     # unsent text per (user, ticket): agents' drafts, customers' refused or failed messages
     """
     CREATE TABLE drafts (
@@ -100,6 +136,17 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (uid, ticket_id));
     """,
 )
+
+
+def statements(script: str) -> Iterator[str]:
+    """The statements of a migration script (a trigger's body keeps its own semicolons)."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""
 
 
 def _encode(value: Any) -> Any:
@@ -144,7 +191,7 @@ class Database:
         with self.tx() as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in filter(str.strip, script.split(";")):
+                for statement in statements(script):
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version = {number}")
 

@@ -77,6 +77,12 @@ class SqliteTickets:
         )
         return [r["id"] for r in rows]
 
+    def ids_of_customer(self, uid: str, limit: int = 500) -> list[str]:
+        rows = self.db.query(
+            "SELECT id FROM tickets WHERE customer_uid = ? ORDER BY id LIMIT ?", (uid, limit)
+        )
+        return [r["id"] for r in rows]
+
 
 def _filter(query: TicketQuery, sealer: Sealer) -> tuple[str, list[Any]]:
     where, params = [], []  # type: list[str], list[Any]

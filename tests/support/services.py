@@ -27,11 +27,13 @@ def make_services(
     budget: BudgetSettings | None = None,
     run_later: RunLater | None = None,
     clock: Callable[[], datetime] = utcnow,
+    retention_days: int | None = None,
 ) -> Services:
     settings = replace(
         Settings(),
         memory=memory or MemorySettings(),
         budget=budget or BudgetSettings(),
+        retention_days=retention_days,
     )
     for user in EVERYONE:
         store.users.save(user)

@@ -102,8 +102,9 @@ def test_live_queries_filter_and_sort_on_one_field_and_presence_expires_by_ttl()
     assert {path for path, _ in changed.fields} == {"changedAt"}
     assert {path for path, _ in present.fields} == {"expireAt"}
     ttl = [o for o in INDEXES["fieldOverrides"] if o.get("ttl")]
-    assert [(o["collectionGroup"], o["fieldPath"]) for o in ttl] == [("presence", "expireAt")]
-    assert {i["order"] for i in ttl[0]["indexes"]} == {"ASCENDING", "DESCENDING"}  # still queried
+    [presence] = [o for o in ttl if o["collectionGroup"] == "presence"]
+    assert presence["fieldPath"] == "expireAt"
+    assert {i["order"] for i in presence["indexes"]} == {"ASCENDING", "DESCENDING"}  # queried
 
 
 def test_article_listings_and_vector_search_have_indexes() -> None:
@@ -117,3 +118,33 @@ def test_article_listings_and_vector_search_have_indexes() -> None:
         if i["collectionGroup"] == "articleChunks" and "vectorConfig" in f
     ]
     assert vectors and all(v["dimension"] > 0 and "flat" in v for v in vectors)
+
+
+def test_every_audit_log_filter_has_an_index() -> None:
+    """Supervisors filter the log by any of kind, actor, ticket and customer, newest first."""
+    shapes = declared()
+    filters = ["kind", "actorRef", "ticketId", "subjectKeyId"]
+    for n in (1, 2, 3):
+        for combo in itertools.combinations(filters, n):
+            shape = normalized([(f, "ASCENDING") for f in combo] + [("at", "DESCENDING")])
+            assert shape in shapes, f"missing audit index for {combo}"
+
+
+def test_retention_has_a_ttl_policy_on_every_collection_under_a_ticket() -> None:
+    """A TTL deletes one document, never its subcollections: each kind needs its policy.
+    Only the tickets' expiry is queried (the sweep); elsewhere it is not indexed (a
+    timestamp index on every message would be a write hotspot for nothing)."""
+    ttl = {o["collectionGroup"]: o for o in INDEXES["fieldOverrides"] if o.get("ttl")}
+    for group in ("tickets", "messages", "memory", "copilots", "live", "stats", "presence"):
+        assert ttl[group]["fieldPath"] == "expireAt", group
+    assert [i["order"] for i in ttl["tickets"]["indexes"]] == ["ASCENDING"]
+    assert all(ttl[g]["indexes"] == [] for g in ("messages", "memory", "copilots", "live"))
+
+
+def test_erasure_queries_across_collections_have_collection_group_indexes() -> None:
+    scopes = {
+        (o["collectionGroup"], o["fieldPath"]): {i["queryScope"] for i in o["indexes"]}
+        for o in INDEXES["fieldOverrides"]
+    }
+    assert "COLLECTION_GROUP" in scopes[("seen", "ticketId")]
+    assert "COLLECTION_GROUP" in scopes[("presence", "uid")]
