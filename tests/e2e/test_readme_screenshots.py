@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from demo.seed import LONG_TICKET
 from tests.e2e.conftest import ARTIFACTS, launch_streamlit, wait_http
 from tests.e2e.test_browser import chat, shot
 from tests.support.emulator import free_port
@@ -52,9 +51,10 @@ def product(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         app.wait(timeout=30)
 
 
-def signed_in(browser: Any, url: str, who: str, path: str) -> Any:
-    """A fresh browser session signed in through the demo picker (as a person would)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 950})
+def signed_in(browser: Any, url: str, who: str, subject: str, height: int = 950) -> Any:
+    """A fresh browser session signed in through the demo picker (as a person would), then
+    the ticket opened from the sidebar (a new URL would be a new, signed-out session)."""
+    context = browser.new_context(viewport={"width": 1400, "height": height})
     context.set_default_timeout(120_000)
     page = context.new_page()
     page.goto(url)
@@ -62,14 +62,17 @@ def signed_in(browser: Any, url: str, who: str, path: str) -> Any:
     page.get_by_role("combobox").first.click()
     page.get_by_role("option", name=who).first.click()
     page.get_by_role("button", name="Continue").click()
-    page.get_by_text("Signed in as").first.wait_for()
-    page.goto(url + path)
+    page.get_by_role("button", name="Sign out").wait_for()
+    page.locator("[data-testid='stSidebar']").get_by_role("button", name=subject).first.click()
     return page
 
 
 def test_readme_screenshots_from_the_real_model(browser: Any, product: str) -> None:
-    page = signed_in(browser, product, "Ada Lovelace", "/?ticket=tk-demo-kettle")
+    page = signed_in(browser, product, "Ada Lovelace", "Kettle leaks after two weeks")
     chat(page, "leaks from the base").wait_for()
+    page.wait_for_function(  # the previous page's input is gone once this run has ended
+        "document.querySelectorAll(\"[data-testid='stChatInputTextArea']\").length === 1"
+    )
     page.get_by_placeholder("Write a message").fill(
         "Is a kettle that leaks from the base covered by the warranty?"
     )
@@ -84,14 +87,15 @@ def test_readme_screenshots_from_the_real_model(browser: Any, product: str) -> N
         docs = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
         (docs / "cited-answer.png").write_bytes((ARTIFACTS / "cited-answer.png").read_bytes())
 
-    page.goto(f"{product}/?ticket={LONG_TICKET}")
+    sidebar = page.locator("[data-testid='stSidebar']")
+    sidebar.get_by_role("button", name="Smart thermostat keeps disconnecting").first.click()
     page.get_by_text("What the assistant remembers").first.click()
     page.get_by_text("Its summary of the earlier messages").first.wait_for()
     page.get_by_text("What the assistant remembers").first.scroll_into_view_if_needed()
     page.wait_for_timeout(1000)
     shot(page, "memory")
 
-    agent = signed_in(browser, product, "Kim Park", "/?ticket=tk-demo-refund")
+    agent = signed_in(browser, product, "Kim Park", "Refund for the leaking kettle", 1900)
     agent.get_by_text("Approved a full refund").first.wait_for()
     agent.get_by_role("button", name="Summarize ticket").click()
     answer = agent.locator("[data-testid='stChatMessage']", has_text="AI assistant").last
@@ -100,6 +104,7 @@ def test_readme_screenshots_from_the_real_model(browser: Any, product: str) -> N
     )
     answer.wait_for()
     agent.get_by_role("radio", name="Internal note").check(force=True)
+    agent.get_by_text("Internal note: only agents see it").wait_for()  # the yellow pad
     agent.get_by_label("Your reply").fill("Refund sent; I'll check the seal batch with QA.")
     agent.wait_for_timeout(1500)
     shot(agent, "agent")
