@@ -41,6 +41,7 @@ from privacy.crypto import local_keyring, parse_keys
 from storage import adapter
 from storage.sealing import Sealer
 from tickets.domain import Message, utcnow
+from tickets.drafts import DraftService
 from tickets.macros import SnippetService
 from tickets.metrics import MetricsRecorder
 from tickets.operations import TicketOperations
@@ -76,6 +77,7 @@ class Services:
     operations: TicketOperations  # merge, message search
     triage: TriageService
     reports: ReportService
+    drafts: DraftService  # unsent text per (user, ticket), kept across reloads
     embedder: Embedder | None = None
     local_server: LocalModelServer | None = None
     executor: ThreadPoolExecutor | None = field(default=None, repr=False)
@@ -280,6 +282,7 @@ def build_services(
         TicketOperations(tickets),
         TriageService(tickets, model, budget, run_later, product=settings.product_name),
         build_reports(settings, tickets, budget, clock),
+        DraftService(store.drafts, clock),
         embedder,
         server,
         executor,

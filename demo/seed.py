@@ -1,9 +1,12 @@
 """Demo data: two customers, an agent, a few tickets, and one long ticket already compacted.
 
 Idempotent: fixed ticket ids, and a ticket that exists is left alone. Message ids are random
-(never guessable). Messages carry realistic times: the long ticket spans days, not seconds.
-The long ticket's summary is scripted with the conversation (it is demo data), and its
-pinned facts are extracted by the real extractor from the folded messages.
+(never guessable). Times are realistic: each ticket is created in its final state (status,
+assignee, assistant switch), so its last activity is its newest message, never the moment
+of seeding; the long ticket is a few exchanges a day, in the daytime, over a few weeks,
+and the times its customer reports match when she writes. The long ticket's summary is
+scripted with the conversation (it is demo data), and its pinned facts are extracted by the
+real extractor from the folded messages.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from tickets.domain import (
     utcnow,
 )
 from tickets.ids import new_message_id
-from tickets.store import Store, TicketChanges
+from tickets.store import Store
 
 ADA = User("cust-ada", Role.CUSTOMER, "Ada Lovelace", "ada@example.com")
 BOB = User("cust-bob", Role.CUSTOMER, "Bob Marley", "bob@example.com")
@@ -50,6 +53,8 @@ _CUSTOMER_LINES = (
     "It reconnects by itself after about twenty minutes each time.",
     "The router log shows nothing special around {hour}:00.",
 )
+# the long ticket: when its customer writes (UTC hours), a reply a minute or two later
+_EXCHANGE_HOURS = (8, 10, 12, 15, 17, 19)
 _ASSISTANT_LINES = (
     "Thanks for the update. Does it happen at the same time as the router's nightly reboot?",
     "Understood. Please keep the thermostat on the 2.4 GHz network and note the times.",
@@ -78,8 +83,30 @@ class SeedResult:
     messages: int
 
 
-def _ticket(tid: str, who: User, subject: str, status: Status, opened: datetime) -> Ticket:
-    return Ticket(tid, who.uid, subject, opened, opened, status, who.display_name)
+def _ticket(
+    tid: str,
+    who: User,
+    subject: str,
+    status: Status,
+    opened: datetime,
+    *,
+    assignee: User | None = None,
+    assistant_active: bool = True,
+    labels: tuple[str, ...] = (),
+) -> Ticket:
+    """A ticket as it is at the end of its demo story (no later update moves its times)."""
+    return Ticket(
+        tid,
+        who.uid,
+        subject,
+        opened,
+        opened,
+        status,
+        who.display_name,
+        assignee_uid=assignee.uid if assignee else None,
+        assistant_active=assistant_active,
+        labels=labels,
+    )
 
 
 def _msg(uid: str, role: AuthorRole, text: str, at: datetime, internal: bool = False) -> NewMessage:
@@ -109,6 +136,9 @@ def _short_tickets() -> list[tuple[Ticket, list[Line]]]:
                 "Wrong VAT number on invoice",
                 Status.WAITING_ON_AGENT,
                 _ago(1),
+                assignee=KIM,
+                assistant_active=False,
+                labels=("billing", "invoice"),
             ),
             [
                 Line(BOB, cust, "Invoice INV-2026-0931 has the VAT number DE000000000."),
@@ -117,7 +147,16 @@ def _short_tickets() -> list[tuple[Ticket, list[Line]]]:
             ],
         ),
         (
-            _ticket("tk-demo-refund", ADA, "Refund for the leaking kettle", Status.OPEN, _ago(2)),
+            _ticket(
+                "tk-demo-refund",
+                ADA,
+                "Refund for the leaking kettle",
+                Status.OPEN,
+                _ago(2),
+                assignee=KIM,
+                assistant_active=False,
+                labels=("refund",),
+            ),
             [
                 Line(
                     ADA,
@@ -142,7 +181,14 @@ def _short_tickets() -> list[tuple[Ticket, list[Line]]]:
             ],
         ),
         (
-            _ticket("tk-demo-delivery", BOB, "Where is my order?", Status.RESOLVED, _ago(30)),
+            _ticket(
+                "tk-demo-delivery",
+                BOB,
+                "Where is my order?",
+                Status.RESOLVED,
+                _ago(30),
+                assistant_active=False,
+            ),
             [
                 Line(BOB, cust, "Order OR-77001 hasn't arrived."),
                 Line(KIM, agent, "It was delivered to your parcel box on Nov 12."),
@@ -165,15 +211,6 @@ def seed_demo(store: Store, long_messages: int = 300) -> SeedResult:
         if store.tickets.get(ticket.id) is not None:
             continue  # a half-done seed resumes with the next ticket
         count += _seed_ticket(store, ticket, lines)
-    store.tickets.update(
-        "tk-demo-delivery", TicketChanges(status=Status.RESOLVED, assistant_active=False)
-    )
-    store.tickets.update(
-        "tk-demo-invoice", TicketChanges(assignee_uid=KIM.uid, assistant_active=False)
-    )
-    store.tickets.update(
-        "tk-demo-refund", TicketChanges(assignee_uid=KIM.uid, assistant_active=False)
-    )
     count += _seed_long(store, long_messages)
     return SeedResult(True, len(short) + 1, count)
 
@@ -190,9 +227,23 @@ def _seed_ticket(store: Store, ticket: Ticket, lines: list[Line]) -> int:
     return len(lines)
 
 
+def exchange_times(exchanges: int, now: datetime) -> list[datetime]:
+    """When the customer of the long ticket writes: at the daytime hours of
+    ``_EXCHANGE_HOURS``, every day, the newest about two hours ago, oldest first."""
+    at = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=2)
+    times: list[datetime] = []
+    while len(times) < exchanges:
+        if at.hour in _EXCHANGE_HOURS:
+            times.append(at + timedelta(minutes=(7 * len(times)) % 40))
+        at -= timedelta(hours=1)
+    return times[::-1]
+
+
 def _seed_long(store: Store, total: int) -> int:
-    """A conversation over several days: a few exchanges a day, a minute or two apart."""
-    opened = utcnow() - timedelta(hours=2 + total // 2)
+    """A conversation over a few weeks: a few exchanges a day, the reply a minute or two
+    after each customer message; the time a customer line reports is the hour before."""
+    times = exchange_times((total + 1) // 2, utcnow())
+    opened = times[0]
     ticket = _ticket(LONG_TICKET, ADA, "Smart thermostat keeps disconnecting", Status.OPEN, opened)
     opening = (
         "My thermostat TH-300 (serial SN-77X1-0042, order TH-48213 from 2026-09-14, $189.00) "
@@ -201,13 +252,15 @@ def _seed_long(store: Store, total: int) -> int:
     store.tickets.create(ticket, _msg(ADA.uid, AuthorRole.CUSTOMER, opening, opened))
     conv = ConversationRef(ticket.id)
     for n in range(1, total):
-        at = opened + timedelta(hours=n // 2, minutes=2 * (n % 2))
+        asked = times[n // 2]
         if n % 2:
             text = _ASSISTANT_LINES[(n // 2) % len(_ASSISTANT_LINES)]
+            at = asked + timedelta(minutes=1 + n % 3)
             store.threads.append(conv, _msg("assistant", AuthorRole.ASSISTANT, text, at))
         else:
-            text = _CUSTOMER_LINES[(n // 2) % len(_CUSTOMER_LINES)].format(hour=(n // 2) % 24)
-            store.threads.append(conv, _msg(ADA.uid, AuthorRole.CUSTOMER, text, at))
+            hour = (asked - timedelta(hours=1)).hour
+            text = _CUSTOMER_LINES[(n // 2) % len(_CUSTOMER_LINES)].format(hour=f"{hour:02d}")
+            store.threads.append(conv, _msg(ADA.uid, AuthorRole.CUSTOMER, text, asked))
     covered = max(1, total - 12)  # the newest dozen stay verbatim
     folded = store.threads.after(conv, after_seq=0, limit=covered)
     facts, _ = merge_facts((), (m.text for m in folded), 50)

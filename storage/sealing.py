@@ -44,6 +44,10 @@ def snippet_context(snippet_id: str) -> str:
     return f"snippets/{snippet_id}"
 
 
+def draft_context(uid: str, ticket_id: str) -> str:
+    return f"users/{uid}/drafts/{ticket_id}"
+
+
 def rating_context(rating_id: str) -> str:
     return f"ratings/{rating_id}"
 

@@ -44,6 +44,10 @@ _BACKTICKS = re.compile(r"`+")
 _ADDRESS = re.compile(
     r"(?:(?:https?|ftp|mailto|xmpp):/*|www\.)\S*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE
 )
+# what ends a sentence around an address rather than the address (as GFM's autolinks do):
+# "see https://example.com/a)." shows the URL as code and ")." as text after it
+_TRAILING = ".,;:!?'\"*_~"
+_CLOSERS = {")": "(", "]": "["}
 HTML_TAGS = frozenset(
     {"p", "br", "strong", "em", "s", "code", "pre", "ul", "ol", "li", "blockquote", "hr"}
 )
@@ -88,12 +92,30 @@ def plain_line(text: str, max_chars: int | None = None) -> str:
     return preview(line, max_chars) if max_chars else line
 
 
+def addresses(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` holds a URL, ``www.`` name or e-mail address: (start, end) pairs, with
+    punctuation that ends the sentence (and a closing bracket it never opened) left out."""
+    spans = []
+    for found in _ADDRESS.finditer(text):
+        end = found.end()
+        while end > found.start():
+            last, body = text[end - 1], text[found.start() : end - 1]
+            opener = _CLOSERS.get(last)
+            if last in _TRAILING or (opener and body.count(opener) < body.count(last) + 1):
+                end -= 1
+                continue
+            break
+        if end > found.start():
+            spans.append((found.start(), end))
+    return spans
+
+
 def inline(text: str, max_chars: int | None = None) -> str:
     """One line of plain text as Markdown (subjects, names, labels, error messages)."""
     line, out, at = plain_line(text, max_chars), [], 0
-    for found in _ADDRESS.finditer(line):
-        out += [escape(line[at : found.start()]), _code_span(found.group())]
-        at = found.end()
+    for start, end in addresses(line):
+        out += [escape(line[at:start]), _code_span(line[start:end])]
+        at = end
     return "".join([*out, escape(line[at:])])
 
 
@@ -126,15 +148,16 @@ def _parse(text: str) -> list[Token]:
 
 def _addresses(token: Token) -> list[Token]:
     """A text token with its URLs, www. names and e-mail addresses split out as code."""
-    if token.type != "text" or not _ADDRESS.search(token.content):
+    spans = addresses(token.content) if token.type == "text" else []
+    if not spans:
         return [token]
     parts: list[Token] = []
     at = 0
-    for found in _ADDRESS.finditer(token.content):
-        if found.start() > at:
-            parts.append(_token("text", token.content[at : found.start()]))
-        parts.append(_token("code_inline", found.group(), markup="`"))
-        at = found.end()
+    for start, end in spans:
+        if start > at:
+            parts.append(_token("text", token.content[at:start]))
+        parts.append(_token("code_inline", token.content[start:end], markup="`"))
+        at = end
     if at < len(token.content):
         parts.append(_token("text", token.content[at:]))
     return parts

@@ -35,6 +35,7 @@ from tickets.domain import (
     Usage,
     User,
 )
+from tickets.drafts import DraftStore
 from tickets.feedback import FeedbackStore
 from tickets.live import Activity, ActivityKind
 from tickets.metrics import StatsChange, TicketStats
@@ -469,6 +470,7 @@ class Store:
     metrics: MetricsStore
     retention: RetentionStore
     erasers: tuple[Eraser, ...]  # in order: the ticket itself last
+    drafts: DraftStore  # unsent text per (user, ticket) (tickets/drafts.py)
     backend: str = "memory"
     closer: Callable[[], None] = field(default=lambda: None, repr=False, compare=False)
 

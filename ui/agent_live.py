@@ -14,7 +14,9 @@ from tickets import rendering
 from tickets.errors import NotSignedIn, TicketNotFound
 from tickets.service import TicketAccess
 from ui import composer, helpdesk, live, presence, queue
-from ui.components import ago, context_meter, status_badge
+from ui.components import ago, status_badge
+from ui.follow import follow
+from ui.memory_panel import memory_panel, sources_used
 from ui.thread import page_limit, show_thread
 
 
@@ -31,15 +33,19 @@ def _live_ticket(services: Services, access: TicketAccess, names: dict[str, str]
         st.error(rendering.inline(exc.message), icon="🔒")
         return
     ticket, now = shown.page.ticket, services.live.clock()
-    assignee = names.get(ticket.assignee_uid or "", ticket.assignee_uid or "unassigned")
+    assignee = names.get(ticket.assignee_uid, "another agent") if ticket.assignee_uid else None
     st.markdown(
         f"{status_badge(ticket)} · `{ticket.id}` · {rendering.inline(ticket.customer_name)} · "
-        f"assignee: {rendering.inline(assignee)} · opened {ago(ticket.created_at)}"
+        + (f"assigned to {rendering.inline(assignee)}" if assignee else "unassigned")
+        + f" · opened {ago(ticket.created_at)}"
     )
+    labels = ", ".join(rendering.inline(label, 40) for label in ticket.labels)
+    st.caption(f"🏷️ Labels: {labels}" if labels else "🏷️ No labels yet (add them in Ticket actions)")
     presence.show_agent_line(shown.watchers(now))
-    with st.expander("🧠 The customer assistant's context", expanded=False):
-        context_meter(shown.page.memory, shown.page.budget)
     page = shown.page
+    used = sources_used(page.thread.messages)
+    with st.expander("🧠 The customer assistant's context", expanded=False):
+        memory_panel(page.memory, page.budget, sources=used, agent=True)
     show_thread(
         shown.access.user,
         page.thread,
@@ -48,6 +54,7 @@ def _live_ticket(services: Services, access: TicketAccess, names: dict[str, str]
         extras=helpdesk.extras_for(services, shown.access),
     )
     services.tickets.mark_seen(shown.access, queue.read_state())  # new messages, seen here
+    follow(f"{shown.access.user.uid}:{ticket_id}")  # opens at the newest message
     if presence.typing_ping(composer.LABEL, key=f"typing-{ticket_id}"):
         public = not composer.is_internal(ticket_id)
         live.keep(services.live.typing(shown, public=public))

@@ -15,13 +15,13 @@ from config.bootstrap import Services
 from tickets import rendering
 from tickets.domain import Status, User
 from tickets.errors import InvalidInput, TicketNotFound
-from tickets.export import FORMATS
 from tickets.queue import ACTIVE_STATUSES
 from tickets.service import TicketAccess
 from ui import agent_live, composer, helpdesk, live, macros, queue
 from ui.auth import sign_out
-from ui.components import export_button, render_message
+from ui.components import render_message
 from ui.conversation import draft_id, forget_draft, stream_reply
+from ui.exports import export_menu
 
 SCOPES = {"all": "All", "mine": "Assigned to me", "unassigned": "Unassigned"}
 AGENTS_TTL_S = 60.0
@@ -46,6 +46,7 @@ def render(services: Services, user: User) -> None:
     except (TicketNotFound, InvalidInput) as exc:
         live.leave(services)
         st.error(rendering.inline(exc.message), icon="🔍")
+        st.button("← Back to the queue", on_click=_back_to_queue)
         return
     services.tickets.mark_seen(access, queue.read_state())
     thread_col, ai_col = st.columns([3, 2], gap="large")
@@ -53,6 +54,10 @@ def render(services: Services, user: User) -> None:
         _ticket(services, access)
     with ai_col:
         _ai_panel(services, access)
+
+
+def _back_to_queue() -> None:
+    st.query_params.pop("ticket", None)
 
 
 def _sidebar_head(user: User) -> None:
@@ -140,19 +145,7 @@ def _actions(services: Services, access: TicketAccess, names: dict[str, str]) ->
                 st.error(rendering.inline(exc.message))
                 return
             st.rerun()
-    with st.popover("⬇ Export"):
-        fmt = st.radio(
-            "Format", ["md", "html", "json", "csv"], horizontal=True, key=f"fmt-{ticket.id}"
-        )
-        internal = st.checkbox("Include internal notes", key=f"int-{ticket.id}")
-        uid = access.user.uid
-        export_button(
-            "Download transcript",
-            lambda: services.tickets.export(uid, ticket.id, fmt, include_internal=internal),
-            f"{ticket.id}.{fmt}",
-            FORMATS[fmt],
-            key=f"dl-{ticket.id}",
-        )
+    export_menu(services, access)
 
 
 def _ai_panel(services: Services, access: TicketAccess) -> None:

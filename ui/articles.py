@@ -38,10 +38,10 @@ def source_links(message: Message) -> None:
     """Under a reply: the articles it was answered from, each opening the article here."""
     if not message.sources:
         return
-    cols = st.columns([1, *([3] * len(message.sources))])
-    cols[0].caption("Sources:")
-    for col, source in zip(cols[1:], message.sources, strict=True):
-        if col.button(
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+    row.caption("Sources:", width="content")
+    for source in message.sources:
+        if row.button(
             f"📄 {rendering.inline(source.title, 80)}",
             key=f"src-{message.id}-{source.article_id}",
             type="tertiary",

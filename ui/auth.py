@@ -18,7 +18,8 @@ import ipaddress
 import streamlit as st
 
 from config.bootstrap import Services
-from tickets.domain import User
+from tickets import rendering
+from tickets.domain import Role, User
 from tickets.errors import InvalidInput, NotSignedIn
 from ui.runtime import auth_configured
 
@@ -111,7 +112,13 @@ def _demo(services: Services) -> User:
         icon="🧪",
     )
     users = services.store.users.find(limit=50)
-    labels = {u.uid: f"{u.display_name} · {u.role.value}" for u in users if not u.disabled}
+    # customers first: the picker starts on a customer, the product's first user
+    ordered = sorted(
+        (u for u in users if not u.disabled), key=lambda u: u.role is not Role.CUSTOMER
+    )
+    labels = {
+        u.uid: f"{rendering.plain_line(u.display_name, 60)} · {u.role.value}" for u in ordered
+    }
     if not labels:
         st.info("No users yet: run `python -m ops seed`.")
         st.stop()

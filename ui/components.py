@@ -7,8 +7,6 @@ from datetime import datetime
 
 import streamlit as st
 
-from assistant.budget import BudgetStatus
-from assistant.pages import MemoryView
 from tickets import rendering
 from tickets.domain import AuthorRole, Message, MessageStatus, Status, Ticket, utcnow
 from ui.articles import source_links
@@ -41,8 +39,8 @@ def author_label(
     if message.author_role is AuthorRole.ASSISTANT:
         return "AI assistant"
     if message.author_role is AuthorRole.AGENT:
-        name = (names or {}).get(message.author_uid, message.author_uid)
-        label = f"Agent · {name}" if viewer_is_agent else "Support agent"
+        name = (names or {}).get(message.author_uid)  # never a raw user id
+        label = (f"Agent · {name}" if name else "Agent") if viewer_is_agent else "Support agent"
         return label + (" · 🔒 internal note" if message.is_internal else "")
     if message.author_role is AuthorRole.SYSTEM:
         return "Notice"
@@ -98,58 +96,6 @@ def summary_marker(seq: int, *, viewer_is_agent: bool) -> None:
         f"▲ {what} summarized for the assistant ▲</div>",
         unsafe_allow_html=True,  # a fixed string with an integer: no user text
     )
-
-
-def left_out_words(view: MemoryView) -> str:
-    """What the assistant does not see, in words (no internal numbering)."""
-    parts = []
-    if view.omitted or view.more_omitted:
-        count = f"{view.omitted}{'+' if view.more_omitted else ''}"
-        parts.append(
-            f"{count} earlier message{'s' if count != '1' else ''} not in the assistant's "
-            "context: it sees only the newest ones that fit."
-        )
-    if view.shortened:
-        parts.append("The newest message is too long and only its end was sent.")
-    return " ".join(parts)
-
-
-def context_meter(view: MemoryView, budget: BudgetStatus | None = None) -> None:
-    share = min(view.tokens / view.budget, 1.0) if view.budget else 0.0
-    st.progress(share, text=f"Assistant context: {view.tokens:,} / {view.budget:,} tokens")
-    st.caption(f"Memory strategy: **{view.strategy}**")
-    if view.summaries_failing:
-        extra = (
-            ", with pinned facts and the first sentence of each older message"
-            if view.extractive
-            else (", with pinned facts" if view.facts else "")
-        )
-        st.warning(f"Summaries are failing; the assistant sees the newest messages only{extra}.")
-    elif view.summarized_through:
-        st.caption("🧠 Older messages are summarized; newer ones are sent word for word.")
-    if view.summary:
-        kind = (
-            "Extractive summary (the first sentence of each older message; the model's "
-            "summary replaces it when it works again)"
-            if view.extractive
-            else "Summary"
-        )
-        st.caption(kind)
-        with st.container(height=180):  # scrolls: the summary may be a few hundred words
-            st.text(view.summary)  # model or customer text: shown inert
-    if view.facts:
-        st.caption(f"Pinned facts ({len(view.facts)}), kept word for word")
-        st.text("\n".join(view.facts))
-    if view.recalled:
-        st.caption("🔎 Retrieved older messages that match the question:")
-        for line in view.recalled:
-            st.caption(rendering.inline(line))
-    if view.truncated:
-        st.warning(f"Not everything fits the assistant's context: {left_out_words(view)}", icon="✂️")
-    if budget is not None and budget.exhausted:
-        st.warning(
-            "The assistant's allowance is used up; a support agent answers instead.", icon="⏸️"
-        )
 
 
 def status_badge(ticket: Ticket) -> str:

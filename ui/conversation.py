@@ -1,13 +1,16 @@
 """Posting and streaming: the user's message is stored first, then the reply streams in.
 
-Nothing typed is lost: if storing fails, the text stays on screen with "Send again", and a
-retried send reuses the same message id, so it is never stored twice.
+Nothing typed is lost: if storing fails, the text stays on screen with "Send again" (and in
+the store, so a reload brings it back), and a retried send reuses the same message id, so it
+is never stored twice.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -19,6 +22,9 @@ from tickets.domain import AuthorRole, Message, User
 from tickets.ids import new_message_id
 from ui.components import AVATAR, author_label
 
+log = logging.getLogger(__name__)
+EMPTY = "Your message is empty: type something, then send it."
+
 
 def draft_id(scope: str) -> str:
     """One message id per draft: a resend after a failure is the same message."""
@@ -28,32 +34,89 @@ def draft_id(scope: str) -> str:
     return str(st.session_state[key])
 
 
+@dataclass(frozen=True)
+class KeptDraft:
+    """Where unsent text is kept beyond this session (the store, per user and ticket)."""
+
+    read: Callable[[], str]
+    keep: Callable[[str], None]
+    discard: Callable[[], None]
+
+
+def _quietly(action: Callable[[], None]) -> None:
+    """Keeping a draft never stands in the way: the session still holds the text."""
+    try:
+        action()
+    except AppError as exc:
+        log.warning("a draft was not kept: %s", exc.code)
+
+
 def forget_draft(scope: str) -> None:
     st.session_state.pop(f"draft-id:{scope}", None)
     st.session_state.pop(f"unsent:{scope}", None)
 
 
-def post_safely(scope: str, text: str, post: Callable[[str, str], Message]) -> Message | None:
-    """Store ``text``; on failure keep it for "Send again" and say why."""
+def _hold_unsent(scope: str, text: str) -> None:
+    """The box shows this text, even when it already showed an earlier one: a new round
+    gives it a new key (a widget keeps its own value over a new default)."""
+    st.session_state[f"unsent:{scope}"] = text
+    st.session_state[f"unsent-round:{scope}"] = st.session_state.get(f"unsent-round:{scope}", 0) + 1
+
+
+def post_safely(
+    scope: str,
+    text: str,
+    post: Callable[[str, str], Message],
+    kept: KeptDraft | None = None,
+    *,
+    with_files: bool = False,
+) -> Message | None:
+    """Store ``text``; on failure keep it for "Send again" (and in ``kept``) and say why.
+    Blank text is refused here unless files go with it."""
+    if not text.strip() and not with_files:
+        st.error(EMPTY, icon="✏️")  # nothing to keep, so no empty "Send again" box
+        return None
     try:
         message = post(text, draft_id(scope))
     except AppError as exc:
-        st.session_state[f"unsent:{scope}"] = text
+        _hold_unsent(scope, text)
+        if kept is not None:
+            _quietly(lambda: kept.keep(text))
         st.error(rendering.inline(exc.message), icon="⚠️")
         return None
     forget_draft(scope)
+    if kept is not None:
+        _quietly(kept.discard)
     return message
 
 
-def unsent_box(scope: str, post: Callable[[str, str], Message]) -> Message | None:
-    """The text that could not be sent, editable, with "Send again"."""
+def unsent_box(
+    scope: str, post: Callable[[str, str], Message], kept: KeptDraft | None = None
+) -> Message | None:
+    """The newest text that could not be sent, editable, with "Send again". After a reload
+    it comes back from ``kept`` (read once per session)."""
+    if kept is not None and not st.session_state.get(f"unsent-read:{scope}"):
+        st.session_state[f"unsent-read:{scope}"] = True
+        try:
+            stored = kept.read()
+        except AppError:
+            stored = ""
+        if stored.strip() and f"unsent:{scope}" not in st.session_state:
+            _hold_unsent(scope, stored)
     text = st.session_state.get(f"unsent:{scope}")
     if not text:
         return None
     st.info("Your message was not sent yet. Edit it if needed and send it again.", icon="✉️")
-    edited = st.text_area("Unsent message", value=text, key=f"unsent-edit:{scope}")
+    box_key = f"unsent-edit:{scope}:{st.session_state.get(f'unsent-round:{scope}', 0)}"
+
+    def edited_meanwhile() -> None:
+        st.session_state[f"unsent:{scope}"] = st.session_state[box_key]
+        if kept is not None:
+            _quietly(lambda: kept.keep(str(st.session_state[box_key])))
+
+    edited = st.text_area("Unsent message", value=text, key=box_key, on_change=edited_meanwhile)
     if st.button("Send again", key=f"resend:{scope}", type="primary"):
-        return post_safely(scope, edited, post)
+        return post_safely(scope, edited, post, kept)
     return None
 
 
@@ -82,6 +145,7 @@ def write_safely(chunks: Iterable[str], *, every_s: float = 0.05) -> str:
     """Stream text into the page under the same rendering policy as a stored message (never
     ``st.write_stream``, which would render raw Markdown: live links, loading images)."""
     shown = st.empty()
+    shown.caption("✍️ Writing…")  # until the first words arrive (a local model takes seconds)
     text, drawn_at = "", 0.0
     for chunk in chunks:
         text += chunk

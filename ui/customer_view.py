@@ -10,18 +10,24 @@ from config.bootstrap import Services
 from tickets import rendering
 from tickets.domain import Message, Status, Ticket, User
 from tickets.errors import InvalidInput, NotSignedIn, TicketNotFound
-from tickets.export import FORMATS
 from tickets.ids import new_message_id, new_request_key
 from tickets.service import TicketAccess
 from tickets.uploads import Upload
 from ui import attachments, feedback, helpdesk, live, presence
 from ui.auth import sign_out
-from ui.components import ago, context_meter, export_button, rerun_fragment, status_badge
-from ui.conversation import post_safely, show_own_message, stream_reply, unsent_box
+from ui.components import ago, rerun_fragment, status_badge
+from ui.conversation import KeptDraft, post_safely, show_own_message, stream_reply, unsent_box
+from ui.exports import export_menu
+from ui.follow import follow
+from ui.memory_panel import memory_panel, sources_used
 from ui.thread import page_limit, show_thread
 
 NEW = "new"
 AGENT_TOOK_OVER = "A support agent is handling this ticket and will reply here."
+PERSON_ANSWERS = "A person from our support team will answer you here."
+KEEP_WRITING = (
+    "The assistant will not reply meanwhile; add any details below and they will see them."
+)
 
 
 def render(services: Services, user: User) -> None:
@@ -37,13 +43,18 @@ def render(services: Services, user: User) -> None:
     except (TicketNotFound, InvalidInput) as exc:
         live.leave(services)
         st.error(rendering.inline(exc.message), icon="🔍")
-        st.button("Back to my tickets", on_click=_select, args=(NEW,))
+        st.button("← Back to my tickets", on_click=_back_to_my_tickets)
         return
     _ticket_page(services, access)
 
 
 def _select(ticket_id: str) -> None:
     st.query_params["ticket"] = ticket_id
+
+
+def _back_to_my_tickets() -> None:
+    """The newest of their tickets (the new-ticket form only when they have none)."""
+    st.query_params.pop("ticket", None)
 
 
 def _sidebar(user: User, tickets: list[Ticket], selected: str) -> None:
@@ -99,22 +110,7 @@ def _ticket_page(services: Services, access: TicketAccess) -> None:
     ticket = access.ticket
     st.header(rendering.inline(ticket.subject), anchor=False)
     st.markdown(f"{status_badge(ticket)} · `{ticket.id}` · opened {ago(ticket.created_at)}")
-    actions = st.columns([1, 1, 2])
-    if ticket.status is not Status.WAITING_ON_AGENT and actions[0].button("🙋 Ask for a person"):
-        services.assistant.request_person(access)
-        st.rerun()
-    with actions[1].popover("⬇ Export"):
-        fmt = st.radio(
-            "Format", ["md", "html", "json", "csv"], horizontal=True, key=f"fmt-{ticket.id}"
-        )
-        uid = access.user.uid
-        export_button(
-            "Download transcript",
-            lambda: services.tickets.export(uid, ticket.id, fmt),
-            f"{ticket.id}.{fmt}",
-            FORMATS[fmt],
-            key=f"dl-{ticket.id}",
-        )
+    _actions(services, access)
     if ticket.merged_into:
         st.info(
             f"This ticket was merged into another of yours (`{ticket.merged_into}`): the "
@@ -126,6 +122,32 @@ def _ticket_page(services: Services, access: TicketAccess) -> None:
     feedback.csat_prompt(services, access)
     every = services.settings.live.thread_poll_s
     st.fragment(_conversation, run_every=every)(services, access)
+
+
+def a_person_answers(ticket: Ticket) -> bool:
+    """The ticket is with the support team: the assistant does not reply to it."""
+    return ticket.status is Status.WAITING_ON_AGENT or (
+        not ticket.assistant_active and ticket.status is not Status.RESOLVED
+    )
+
+
+def _actions(services: Services, access: TicketAccess) -> None:
+    """One row under the header: ask for a person (or that a person answers), and export.
+    The confirmation of a request shows right here, where the button was."""
+    ticket = access.ticket
+    asked_key = f"asked-person:{ticket.id}"
+    with st.container(horizontal=True, vertical_alignment="center", key="ticket-actions"):
+        if not a_person_answers(ticket) and st.button(
+            "🙋 Ask for a person", key=f"ask-person-{ticket.id}"
+        ):
+            services.assistant.request_person(access)
+            st.session_state[asked_key] = True
+            st.rerun()  # the header, the sidebar and this row change
+        export_menu(services, access)
+        if a_person_answers(ticket) and not st.session_state.get(asked_key):
+            st.caption(f"🎧 {PERSON_ANSWERS}")
+    if st.session_state.pop(asked_key, False):
+        st.success(f"**{PERSON_ANSWERS}** {KEEP_WRITING}", icon="🙋")
 
 
 def _conversation(services: Services, access: TicketAccess) -> None:
@@ -157,7 +179,7 @@ def _conversation(services: Services, access: TicketAccess) -> None:
         return run
 
     with st.expander("🧠 What the assistant remembers", expanded=page.memory.truncated):
-        context_meter(page.memory, page.budget)
+        memory_panel(page.memory, page.budget, sources=sources_used(page.thread.messages))
 
     def ask_retry(message: Message) -> None:
         st.session_state[retry_key] = message.id
@@ -187,6 +209,12 @@ def _conversation(services: Services, access: TicketAccess) -> None:
     def post(text: str, mid: str) -> Message:
         return services.tickets.post(checked(), text, message_id=mid, files=files)
 
+    kept = KeptDraft(
+        read=lambda: services.drafts.get(checked()),
+        keep=lambda text: services.drafts.keep(checked(), text),
+        discard=lambda: services.drafts.discard(checked()),
+    )
+
     box = st.container()  # new messages appear above the input, in thread order
     allow_files = services.store.blobs.available and not ticket.merged_into
     typed = st.chat_input(
@@ -199,13 +227,16 @@ def _conversation(services: Services, access: TicketAccess) -> None:
     if typed is not None and not isinstance(typed, str):
         files = attachments.uploads(typed.files)
     with box:
-        sent = post_safely(ticket_id, prompt or "", post) if (prompt or files) else None
+        sent = None
+        if prompt is not None or files:
+            sent = post_safely(ticket_id, prompt or "", post, kept, with_files=bool(files))
         if sent is None:
-            sent = unsent_box(ticket_id, post)  # also shows text that just failed to send
+            sent = unsent_box(ticket_id, post, kept)  # also text that just failed to send
         if sent is not None:
             show_own_message(shown.access.user, sent)
             stream_reply(reply, waiting_note=AGENT_TOOK_OVER)
             streamed = True
+    follow(f"{uid}:{ticket_id}")  # opens at the newest message and keeps it in view
     if any(run.followed_up for run in runs):
         st.rerun(scope="app")  # handed over: the status and the buttons above change too
     if streamed:

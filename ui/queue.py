@@ -10,6 +10,8 @@ the whole page.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import streamlit as st
 
 from config.bootstrap import Services
@@ -102,12 +104,36 @@ def _toast(event: QueueEvent) -> None:
         )
 
 
+def _filter_to(scope: Scope, statuses: tuple[Status, ...]) -> None:
+    """A count was clicked: the queue shows what it counted (the filters above follow)."""
+    st.session_state["queue-scope"] = scope
+    st.session_state["queue-status"] = list(statuses)
+
+
+def count_filters(counts: Mapping[str, int], flt: QueueFilter) -> None:
+    """The counts are the filters: "Mine 3" shows my open tickets, "Waiting on agent 4"
+    those tickets; the one in use is highlighted."""
+    choices: list[tuple[Scope, tuple[Status, ...], str]] = [
+        ("mine", ACTIVE_STATUSES, f"Mine {counts.get('mine', 0)}"),
+        ("unassigned", ACTIVE_STATUSES, f"Unassigned {counts.get('unassigned', 0)}"),
+        *(("all", (s,), f"{s.label} {counts.get(s.value, 0)}") for s in ACTIVE_STATUSES),
+    ]
+    row = st.container(horizontal=True, gap="small", key="queue-counts")
+    for scope, statuses, label in choices:
+        active = flt.scope == scope and set(flt.statuses) == set(statuses)
+        if row.button(
+            label,
+            key=f"count-{scope}-{'-'.join(s.value for s in statuses)}",
+            type="primary" if active else "secondary",
+            on_click=_filter_to,
+            args=(scope, statuses),
+            width="content",
+        ):
+            st.rerun()  # the whole page: the filters above show the choice too
+
+
 def _draw(services: Services, view: QueueView, selected: str | None) -> None:
-    counts = view.counts
-    st.caption(
-        f"Mine {counts['mine']} · unassigned {counts['unassigned']} · "
-        + " · ".join(f"{s.label.lower()} {counts[s.value]}" for s in ACTIVE_STATUSES)
-    )
+    count_filters(view.counts, view.flt)
     items = hold(list(view.items), st.session_state.get(HELD_KEY))
     st.session_state[SHOWN_KEY] = [i.ticket.id for i in items]
     if not items:

@@ -12,6 +12,7 @@ Layout::
     tickets/{id}/live/activity                    the change marker live pages poll
     tickets/{id}/presence/{uid}                   who is viewing or typing (expireAt, TTL)
     users/{uid}/seen/{ticketId}                   how far an agent has read a ticket
+    users/{uid}/drafts/{ticketId}                 unsent text (server only, sealed)
     usage/{key}                                   token counters per user/ticket and period
     audit/{id}                                    the audit log (append-only)
     subjectKeys/{uid}                             per-customer keys of the audit log
@@ -39,6 +40,7 @@ from storage.firestore.articles import FirestoreArticles
 from storage.firestore.blobs import blob_store
 from storage.firestore.client import make_bucket, make_firestore_client
 from storage.firestore.db import FirestoreDb
+from storage.firestore.drafts import FirestoreDrafts
 from storage.firestore.erasure import firestore_erasers
 from storage.firestore.feedback import FirestoreFeedback
 from storage.firestore.ledger import FirestoreAudit, FirestoreKeyVault, FirestoreUsage
@@ -89,6 +91,7 @@ def firestore_store(
         metrics=FirestoreMetrics(db),
         retention=FirestoreRetention(db),
         erasers=firestore_erasers(db, shredder, blobs),
+        drafts=FirestoreDrafts(db, sealer),
         backend="firestore",
         closer=client.close,
     )

@@ -15,6 +15,7 @@ from typing import Any
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from storage.firestore.db import FirestoreDb
+from storage.firestore.drafts import DraftEraser
 from storage.shredding import Shredder
 from tickets.store import Eraser, usage_key_parts
 
@@ -141,6 +142,7 @@ def firestore_erasers(db: FirestoreDb, shredder: Shredder, files: Eraser) -> tup
         files,
         KeyedEraser(db),
         SeenEraser(db),
+        DraftEraser(db),
         UsageEraser(db),
         PresenceEraser(db),
         ShreddingEraser(shredder),

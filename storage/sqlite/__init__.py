@@ -16,6 +16,7 @@ from storage.sqlite.activity import SqliteActivity
 from storage.sqlite.articles import SqliteArticles
 from storage.sqlite.blobs import LocalBlobs
 from storage.sqlite.db import Database
+from storage.sqlite.drafts import SqliteDrafts
 from storage.sqlite.erasure import sqlite_erasers
 from storage.sqlite.feedback import SqliteFeedback
 from storage.sqlite.ledger import SqliteAudit, SqliteKeyVault, SqliteUsage
@@ -67,6 +68,7 @@ def sqlite_store(
         metrics=SqliteMetrics(db),
         retention=SqliteRetention(db),
         erasers=sqlite_erasers(db, shredder, blobs),
+        drafts=SqliteDrafts(db, sealer),
         backend="sqlite",
         closer=db.close,
     )

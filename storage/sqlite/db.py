@@ -129,6 +129,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE metric_days (
         day TEXT NOT NULL, path TEXT NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (day, path));
     """,
+    # unsent text per (user, ticket): agents' drafts, customers' refused or failed messages
+    """
+    CREATE TABLE drafts (
+        uid TEXT NOT NULL, ticket_id TEXT NOT NULL, data TEXT NOT NULL,
+        PRIMARY KEY (uid, ticket_id));
+    """,
 )
 
 

@@ -93,6 +93,12 @@ def sqlite_erasers(db: Database, shredder: Shredder, files: Eraser) -> tuple[Era
             ("DELETE FROM seen WHERE ticket_id = ?",),
             ("DELETE FROM seen WHERE uid = ?",),
         ),
+        SqlEraser(
+            db,
+            "drafts",
+            ("DELETE FROM drafts WHERE ticket_id = ?",),
+            ("DELETE FROM drafts WHERE uid = ?",),
+        ),
         SqlEraser(db, "report state", ("DELETE FROM ticket_stats WHERE ticket_id = ?",)),
         SqlEraser(
             db,

@@ -86,6 +86,14 @@ def test_demo_sign_in_picks_a_seeded_user(services: Services) -> None:
     assert "Signed in as **Ada Lovelace**" in texts(at)
 
 
+def test_the_demo_picker_starts_on_a_customer(services: Services) -> None:
+    at = app()
+    picker = at.selectbox[0]
+    assert user(services, str(picker.value)).role.value == "customer"
+    agents = [label for label in picker.options if label.endswith("· agent")]
+    assert agents and picker.options.index(agents[0]) > 0
+
+
 def test_customer_sees_only_own_tickets_and_not_by_url(services: Services) -> None:
     at = app("cust-ada")
     labels = " ".join(b.label for b in at.sidebar.button)
@@ -169,7 +177,10 @@ def test_summary_marker_and_context_meter_on_the_compacted_ticket(services: Serv
     shown = texts(at)
     assert "the messages above are summarized for the assistant" in shown
     assert "#68" not in shown  # customers never see the internal numbering
-    assert any("Assistant context" in str(p.proto.text) for p in at.get("progress"))
+    meter = " ".join(str(p.proto.text) for p in at.get("progress"))
+    assert "How full its memory is" in meter and "tokens" not in meter  # customers' words
+    agent = app("agent-kim", ticket=LONG_TICKET)
+    assert any("Assistant context" in str(p.proto.text) for p in agent.get("progress"))
 
 
 def test_agent_queue_switching_keeps_drafts_and_notes_are_internal(services: Services) -> None:
@@ -183,7 +194,7 @@ def test_agent_queue_switching_keeps_drafts_and_notes_are_internal(services: Ser
     next(b for b in at.sidebar.button if "Kettle" in b.label).click().run()
     assert at.text_area(key="draft:tk-demo-kettle").value == "Half-written reply"
     at.radio(key="kind-tk-demo-kettle").set_value("Internal note").run()
-    next(b for b in at.button if b.label == "Send").click().run()
+    next(b for b in at.button if b.label == "Add internal note").click().run()
     newest = services.store.threads.newest(ConversationRef("tk-demo-kettle"), limit=1)[0]
     assert newest.text == "Half-written reply" and newest.is_internal
     customer = app("cust-ada", ticket="tk-demo-kettle")
@@ -290,7 +301,9 @@ def test_a_reply_another_agent_sent_meanwhile_asks_before_sending(services: Serv
     at.text_area(key="draft:tk-demo-kettle").input("A note, after all").run()
     at.radio(key="kind-tk-demo-kettle").set_value("Internal note").run()
     services.tickets.post(lee, "And a coupon.")
-    next(b for b in at.button if b.label == "Send").click().run()  # a note collides with nobody
+    next(
+        b for b in at.button if b.label == "Add internal note"
+    ).click().run()  # collides with nobody
     assert services.store.threads.newest(conv, limit=1)[0].text == "A note, after all"
 
 

@@ -70,6 +70,8 @@ def footprint(services: Services) -> list[str]:
         store.checkpoints.revise(conv, replace_if_version(0, memory))
         store.presence.put(arriving(ZOE, ticket.id, utcnow(), 60))
         store.seen.mark(KIM.uid, ticket.id, 2)
+        services.drafts.keep(access(services, ZOE.uid, ticket.id), f"Unsent: {SECRET}")
+        services.drafts.keep(access(services, KIM.uid, ticket.id), f"Draft for {SECRET}")
         list(t.export(ZOE.uid, ticket.id, "md"))
     t.set_status(access(services, KIM.uid, ids[0]), Status.RESOLVED)
     services.feedback.give_csat(access(services, ZOE.uid, ids[0]), 5, f"Great {SECRET}")

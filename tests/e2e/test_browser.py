@@ -130,7 +130,7 @@ def test_export_downloads_and_parses(browser: Any, stack: Stack) -> None:
     page = sign_in(browser, stack, "ada", f"/?ticket={ticket.id}")
     page.get_by_text("Please export this").first.wait_for()
     page.get_by_role("button", name="⬇ Export").click()
-    page.get_by_text("json", exact=True).click()
+    page.get_by_text("JSON", exact=True).click()
     with page.expect_download() as download:
         page.get_by_role("button", name="Download transcript").click()
     data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))

@@ -69,7 +69,7 @@ def test_a_revoked_agents_open_export_popover_downloads_nothing(browser: Any, st
     page.get_by_role("button", name=re.compile("Chargeback question")).first.click()
     page.get_by_text("Why was I charged twice?").first.wait_for()
     page.get_by_role("button", name="⬇ Export").click()
-    page.get_by_text("json", exact=True).click()
+    page.get_by_text("JSON", exact=True).click()
     page.get_by_text("Include internal notes").click()
     expect(page.get_by_role("checkbox", name="Include internal notes")).to_be_checked()
     page.wait_for_load_state("networkidle")

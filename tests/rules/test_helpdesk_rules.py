@@ -85,6 +85,7 @@ def test_files_ratings_and_search_keys_never_come_from_a_client(
         "feedbackCounts/2026-01-01",
         "sla/tk-ada",
         "triage/tk-ada",
+        "users/ada/drafts/tk-ada",
     ],
 )
 def test_the_helpdesk_collections_are_server_only(world: World, path: str) -> None:

@@ -59,8 +59,30 @@ def test_agents_markdown_and_line_breaks_show_as_written() -> None:
     shown = VIEWER.render(rendering.markdown(text))
     assert "<strong>Good news</strong>" in shown
     assert shown.count("<br") == 2
-    assert "(see <code>https://acme.example/r)</code>" in shown
+    assert "(see <code>https://acme.example/r</code>)" in shown
     assert "\\" not in shown and "<a" not in shown and live_parts(rendering.markdown(text)) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "code", "after"),
+    [
+        ("see https://example.com/orders/KT-55120).", "https://example.com/orders/KT-55120", ")."),
+        ("https://en.wikipedia.org/wiki/Kettle_(appliance).", "wiki/Kettle_(appliance)", "."),
+        ("write to ada@example.com, or", "ada@example.com", ", or"),
+        ("[docs: www.example.com/help]!", "www.example.com/help", "]!"),
+        ("is it https://x.example/a?b=1?", "https://x.example/a?b=1", "?"),
+    ],
+)
+def test_an_address_ends_where_the_sentence_goes_on(typed: str, code: str, after: str) -> None:
+    """The walkthrough: a URL followed by ")." showed the bracket and the full stop inside
+    its code box. Punctuation that ends the sentence, and a bracket the address never
+    opened, stay outside it, as GFM's own autolinks do; everything is still shown."""
+    for shown in (VIEWER.render(rendering.markdown(typed)), rendering.html(typed)):
+        spans = re.findall(r"<code>(.*?)</code>", shown)
+        assert len(spans) == 1 and spans[0].endswith(code), shown
+        assert shown.split("</code>")[1].startswith(after.replace("&", "&amp;")), shown
+    line = VIEWER.render(rendering.inline(typed)).strip()
+    assert re.sub(r"</?(p|code)>", "", line) == typed
 
 
 def test_lists_quotes_and_code_survive() -> None:
@@ -82,7 +104,7 @@ def test_one_line_text_is_inert_and_one_line() -> None:
     shown = rendering.inline("![s](http://x/p.png) **bold**\n# head", 200)
     assert "\n" not in shown
     assert (
-        VIEWER.render(shown).strip() == "<p>![s](<code>http://x/p.png)</code> **bold** # head</p>"
+        VIEWER.render(shown).strip() == "<p>![s](<code>http://x/p.png</code>) **bold** # head</p>"
     )
     assert live_parts(shown) == []
     assert rendering.inline("x" * 300, 50) == "x" * 50 + "…"
