@@ -38,7 +38,8 @@ from tickets.domain import Role, User
 from tickets.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
-TURN = "turn (message + reply)"
+ASSISTANT_TURN, AGENT_TURN = "turn: assistant replies", "turn: on an agent's ticket"
+# turn_p95_s: the app's own time for a turn with an assistant reply (the model answers at once)
 TARGETS = {"errors": 0, "lost": 0, "duplicated": 0, "turn_p95_s": 5.0}
 
 
@@ -170,7 +171,8 @@ def run_swarm(stack: Stack, customers: int, agents: int, seconds: float) -> Ledg
 
 
 def report(ledger: Ledger, stats: dict[str, int], args: argparse.Namespace, spread: str) -> int:
-    turns = ledger.timings.get(TURN, [])
+    answered = ledger.timings.get(ASSISTANT_TURN, [])
+    turns = answered + ledger.timings.get(AGENT_TURN, [])
     print(
         f"\nLoad test: {args.customers} customers, {args.agents} agents, {args.seconds:.0f} s, "
         f"two app processes on one Firestore emulator behind the sticky proxy "
@@ -187,20 +189,20 @@ def report(ledger: Ledger, stats: dict[str, int], args: argparse.Namespace, spre
         "errors": len(ledger.errors),
         "lost": stats["lost"],
         "duplicated": stats["duplicated"],
-        "turn_p95_s": percentile(turns, 95),
+        "turn_p95_s": percentile(answered, 95),
     }
     print(
-        f"\nturns per second: {len(turns) / args.seconds:.2f} ({len(turns)} customer turns, "
-        "each the customer's message stored and, until an agent has answered on the "
-        "ticket, the assistant's reply streamed and stored)"
+        f"\nturns per second: {len(turns) / args.seconds:.2f} ({len(turns)} customer messages "
+        f"stored; {len(answered) / args.seconds:.2f}/s with the assistant's reply streamed and "
+        f"stored in the same run, the rest on tickets an agent had answered)"
     )
     print(
         f"checked in the store: {stats['tickets']} tickets, {stats['messages']} messages, "
         f"{stats['sent']} sent by the simulated people, {stats['replies']} assistant replies"
     )
-    missed = 0 if turns else 1
-    if not turns:
-        print("no customer turn completed: nothing was measured")
+    missed = 0 if answered else 1
+    if not answered:
+        print("no turn with an assistant reply completed: nothing was measured")
     for name, target in TARGETS.items():
         value = figures[name]
         ok = value <= target  # a NaN (no turns) is not <= anything: missed

@@ -16,7 +16,8 @@ from websocket import WebSocketException
 from bench.load.ledger import AGENTS, CUSTOMERS, Ledger, name_of
 from bench.load.protocol import ProtocolError, Run, Session
 
-TURN = "turn (message + reply)"
+ASSISTANT_TURN = "turn: assistant replies"  # the customer's message, the reply streamed
+AGENT_TURN = "turn: on an agent's ticket"  # an agent has answered: the assistant stays out
 LEDGER = Ledger()
 
 
@@ -30,6 +31,7 @@ def unrecorded_error(user_instance: object, exception: Exception, tb: object) ->
         LEDGER.errors.append(f"{type(exception).__name__}: {exception}"[:300])
 
 
+FOR_AGENTS: list[str] = []  # the tickets agents answer: every second customer's
 _customers = itertools.count()
 _agents = itertools.count()
 _tokens = itertools.count(1)
@@ -88,7 +90,8 @@ class Customer(AppUser):
     fixed_count = 4
 
     def on_start(self) -> None:
-        self.uid = CUSTOMERS[next(_customers) % len(CUSTOMERS)]
+        n = next(_customers)
+        self.uid = CUSTOMERS[n % len(CUSTOMERS)]
         self.ticket = ""
         self.sign_in(self.uid, "customer")
         form = self._timed(
@@ -110,6 +113,8 @@ class Customer(AppUser):
         with LEDGER.lock:
             LEDGER.tickets[self.ticket] = self.uid
             LEDGER.sent[self.ticket].append(first)
+            if n % 2:
+                FOR_AGENTS.append(self.ticket)
         self.page = opened
 
     @task
@@ -118,8 +123,9 @@ class Customer(AppUser):
         box = self.page.widget("chat_input", "Write a message")
         with LEDGER.lock:
             LEDGER.sent[self.ticket].append(text)  # before sending: a lost one is noticed
+            kind = AGENT_TURN if self.ticket in LEDGER.agent_replies else ASSISTANT_TURN
         self.page = self._timed(
-            TURN,
+            kind,
             lambda: self.session.rerun(self.session.chat(box, f"Still leaking {text}")),
         )
 
@@ -135,7 +141,7 @@ class Agent(AppUser):
     @task
     def reply(self) -> None:
         with LEDGER.lock:
-            tickets = list(LEDGER.tickets)
+            tickets = list(FOR_AGENTS)
         if not tickets:
             return
         ticket = random.choice(tickets)

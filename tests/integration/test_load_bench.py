@@ -21,8 +21,8 @@ def test_a_short_load_run_passes_and_prints_its_figures(
     assert code == 0, out
     assert "sessions per replica: 2 / 1" in out  # round robin: each replica got sessions
     assert "turns per second" in out
-    turns = next(line for line in out.splitlines() if line.startswith("turn (message + reply)"))
-    assert int(turns.split()[4]) > 0, out  # customers' turns completed and were timed
+    turns = next(line for line in out.splitlines() if line.startswith("turn: assistant replies"))
+    assert int(turns.split()[3]) > 0, out  # customers' turns were answered and timed
     for figure in ("errors", "lost", "duplicated"):
         line = next(line for line in out.splitlines() if line.startswith(figure + " "))
         assert line.split()[1] == "0.000" and line.endswith("met"), out
