@@ -68,6 +68,7 @@ class Stack:
         self.emulator, self.own_emulator = emulator, emulator is None
         self.store: Store | None = None
         self.replicas: list[str] = []
+        self.replica_pids: list[int] = []
         self.url = ""
 
     def start(self, customers: int, agents: int) -> None:
@@ -131,10 +132,19 @@ class Stack:
             "--server.fileWatcherType=none",
             "--server.runOnSave=false",
         ]
-        self._start(f"replica-{n}", argv, env=env)
+        self.replica_pids.append(self._start(f"replica-{n}", argv, env=env).pid)
         url = f"http://127.0.0.1:{port}"
         wait_http(url + "/_stcore/health", 90, f"replica {n}")
         return url
+
+    def replica_memory_mb(self) -> list[float]:
+        """Each replica's resident memory now (Linux), in MB."""
+        sizes = []
+        for pid in self.replica_pids:
+            status = Path(f"/proc/{pid}/status").read_text()
+            kb = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS"))
+            sizes.append(int(kb) / 1024)
+        return sizes
 
     def stop(self) -> None:
         for process in self.processes:
@@ -170,7 +180,14 @@ def run_swarm(stack: Stack, customers: int, agents: int, seconds: float) -> Ledg
     return Ledger.load(path)
 
 
-def report(ledger: Ledger, stats: dict[str, int], args: argparse.Namespace, spread: str) -> int:
+def report(
+    ledger: Ledger,
+    stats: dict[str, int],
+    problems: list[str],
+    args: argparse.Namespace,
+    spread: str,
+    rss: str,
+) -> int:
     answered = ledger.timings.get(ASSISTANT_TURN, [])
     turns = answered + ledger.timings.get(AGENT_TURN, [])
     print(
@@ -196,6 +213,7 @@ def report(ledger: Ledger, stats: dict[str, int], args: argparse.Namespace, spre
         f"stored; {len(answered) / args.seconds:.2f}/s with the assistant's reply streamed and "
         f"stored in the same run, the rest on tickets an agent had answered)"
     )
+    print(f"memory per replica after the run (RSS): {rss}")
     print(
         f"checked in the store: {stats['tickets']} tickets, {stats['messages']} messages, "
         f"{stats['sent']} sent by the simulated people, {stats['replies']} assistant replies"
@@ -210,6 +228,8 @@ def report(ledger: Ledger, stats: dict[str, int], args: argparse.Namespace, spre
         print(f"{name:<12} {value:>8.3f}   target <= {target}   {'met' if ok else 'MISSED'}")
     for line in ledger.errors[:10]:
         print("error:", line)
+    for line in problems[:10]:
+        print(line)
     return 1 if missed else 0
 
 
@@ -231,8 +251,10 @@ def main(argv: list[str] | None = None, emulator: Emulator | None = None) -> int
         with urllib.request.urlopen(stack.url + "/_proxy/stats") as response:  # noqa: S310
             spread = json.loads(response.read())["sessions"]
         assert stack.store is not None
-        stats = check_store(stack.store, ledger)
-        return report(ledger, stats, args, " / ".join(map(str, spread)))
+        problems: list[str] = []
+        stats = check_store(stack.store, ledger, problems)
+        rss = " / ".join(f"{mb:.0f} MB" for mb in stack.replica_memory_mb())
+        return report(ledger, stats, problems, args, " / ".join(map(str, spread)), rss)
     finally:
         stack.stop()
         print(f"logs: {workdir}")

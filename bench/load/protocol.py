@@ -5,8 +5,9 @@ A session opens the page over HTTP first (through a load balancer, that is what 
 its sticky cookie), then connects the websocket with that cookie, and asks for script runs
 (``BackMsg.rerun_script`` with the widget states) the way the frontend does when a person
 clicks, types or submits. Each run is read to its end (``script_finished``), collecting the
-widgets it drew and any change of the page's query string. What this does not do: run a
-page's JavaScript (polling fragments' timers, components), so live updates add no load.
+widgets it drew, the errors it showed and any change of the page's query string. What this
+does not do: run a page's JavaScript (polling fragments' timers, components), so live
+updates add no load.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 import requests
 import websocket
+from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -44,6 +46,7 @@ class Run:
     seconds: float
     widgets: list[Widget] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # st.error and exceptions it showed
     query_string: str | None = None
 
     def widget(self, kind: str, label: str) -> Widget:
@@ -115,6 +118,7 @@ class Session:
                 if fwd.script_finished == RERUN:  # st.rerun(): only the next run counts
                     run.widgets.clear()
                     run.text.clear()
+                    run.errors.clear()
                     continue
                 run.seconds = time.perf_counter() - started
                 return run
@@ -138,6 +142,10 @@ class Session:
             run.widgets.append(Widget(kind, proto.id, label, proto))
         elif kind == "markdown":
             run.text.append(element.markdown.body)
+        elif kind == "alert" and element.alert.format == Alert.ERROR:
+            run.errors.append(element.alert.body)
+        elif kind == "exception":
+            run.errors.append(f"{element.exception.type}: {element.exception.message}")
 
     # -- what a person does -----------------------------------------------------------------
 

@@ -51,10 +51,13 @@ class AppUser(User):
         result: Run | None = None
         try:
             result = action()
+            if result.errors:  # the app said something failed (e.g. "send it again")
+                raise ProtocolError("the page showed: " + " | ".join(result.errors))
         except (ProtocolError, OSError, ValueError, WebSocketException) as exc:
             error = exc
             LEDGER.errors.append(f"{name}: {type(exc).__name__}: {exc}"[:300])
-        elapsed = result.seconds if result is not None else time.perf_counter() - started
+        ok = result is not None and error is None
+        elapsed = result.seconds if ok and result else time.perf_counter() - started
         if error is None:
             LEDGER.timings[name].append(elapsed)
         self.environment.events.request.fire(
@@ -65,7 +68,7 @@ class AppUser(User):
             exception=error,
             context={},
         )
-        if result is None:
+        if error is not None or result is None:
             raise RecordedError(name) from error
         return result
 

@@ -19,22 +19,25 @@ from tickets.store import Store
 TOKEN = re.compile(r"\b(?:open|turn|agent)-\d{5}\b")
 
 
-def check_store(store: Store, ledger: Ledger) -> dict[str, int]:
-    lost = duplicated = messages = replies = sent = 0
+def check_store(store: Store, ledger: Ledger, problems: list[str] | None = None) -> dict[str, int]:
+    """The counts; ``problems`` (when given) gets one line per lost or duplicated item."""
+    found: list[str] = []
+    messages = replies = sent = 0
     for ticket_id in ledger.tickets:
         conv = ConversationRef(ticket_id)
         thread = store.threads.after(conv, after_seq=0, limit=10_000)
         messages += len(thread)
         seqs = [m.seq for m in thread]
-        if seqs != list(range(1, len(thread) + 1)) or store.threads.last_seq(conv) != len(thread):
-            duplicated += len(seqs) - len(set(seqs))
-            lost += max(0, store.threads.last_seq(conv) - len(set(seqs)))
+        last = store.threads.last_seq(conv)
+        found += [f"duplicated: {ticket_id} seq {n}" for n in _repeats(seqs)]
+        found += [f"lost: {ticket_id} seq {n}" for n in range(1, last + 1) if n not in seqs]
         stored = Counter(t for m in thread for t in TOKEN.findall(m.text))
         expected = ledger.expected(ticket_id)
         sent += len(expected)
         for token in expected:
-            lost += stored[token] == 0
-            duplicated += max(0, stored[token] - 1)
+            if stored[token] == 0:
+                found.append(f"lost: {ticket_id} {token} (sent, not stored)")
+            found += [f"duplicated: {ticket_id} {token}"] * max(0, stored[token] - 1)
         since_customer = 0
         for m in thread:
             if m.author_role is AuthorRole.CUSTOMER:
@@ -42,13 +45,21 @@ def check_store(store: Store, ledger: Ledger) -> dict[str, int]:
             elif m.author_role is AuthorRole.ASSISTANT and not m.is_internal:
                 replies += 1
                 since_customer += 1
-                duplicated += since_customer > 1
-                lost += m.status in (MessageStatus.PENDING, MessageStatus.FAILED)
+                if since_customer > 1:
+                    found.append(f"duplicated: {ticket_id} seq {m.seq} (a second reply)")
+                if m.status in (MessageStatus.PENDING, MessageStatus.FAILED):
+                    found.append(f"lost: {ticket_id} seq {m.seq} (reply {m.status.value})")
+    if problems is not None:
+        problems += found
     return {
         "tickets": len(ledger.tickets),
         "messages": messages,
         "sent": sent,
         "replies": replies,
-        "lost": lost,
-        "duplicated": duplicated,
+        "lost": sum(p.startswith("lost") for p in found),
+        "duplicated": sum(p.startswith("duplicated") for p in found),
     }
+
+
+def _repeats(seqs: list[int]) -> list[int]:
+    return [n for n, count in Counter(seqs).items() if count > 1]

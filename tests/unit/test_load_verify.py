@@ -48,7 +48,12 @@ def test_a_message_sent_but_not_stored_is_lost(sqlite: Store) -> None:
     ticket, ledger = conversation(sqlite)
     ledger.sent[ticket.id].append("turn-00004")
     ledger.agent_replies[ticket.id].append("agent-00005")
-    assert check_store(sqlite, ledger)["lost"] == 2
+    problems: list[str] = []
+    assert check_store(sqlite, ledger, problems)["lost"] == 2
+    assert problems == [
+        f"lost: {ticket.id} turn-00004 (sent, not stored)",
+        f"lost: {ticket.id} agent-00005 (sent, not stored)",
+    ]
 
 
 def test_a_message_stored_twice_is_duplicated(sqlite: Store) -> None:
