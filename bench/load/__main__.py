@@ -40,6 +40,7 @@ from tickets.store import Store
 ROOT = Path(__file__).resolve().parents[2]
 ASSISTANT_TURN, AGENT_TURN = "turn: assistant replies", "turn: on an agent's ticket"
 # turn_p95_s: the app's own time for a turn with an assistant reply (the model answers at once)
+SETTLE_S = 20
 TARGETS = {"errors": 0, "lost": 0, "duplicated": 0, "turn_p95_s": 5.0}
 
 
@@ -180,6 +181,22 @@ def run_swarm(stack: Stack, customers: int, agents: int, seconds: float) -> Ledg
     return Ledger.load(path)
 
 
+def settled_check(store: Store, ledger: Ledger) -> tuple[dict[str, int], list[str]]:
+    """Check the store; while something is missing, look again for up to SETTLE_S: a run
+    the last simulated people started as the test stopped may still be storing (as when a
+    person closes the tab just after sending). Prints how long that took."""
+    started = time.monotonic()
+    while True:
+        problems: list[str] = []
+        stats = check_store(store, ledger, problems)
+        waited = time.monotonic() - started
+        if not problems or waited > SETTLE_S:
+            if waited > 1:
+                print(f"(the store settled {waited:.0f} s after the test stopped)")
+            return stats, problems
+        time.sleep(2)
+
+
 def report(
     ledger: Ledger,
     stats: dict[str, int],
@@ -251,8 +268,7 @@ def main(argv: list[str] | None = None, emulator: Emulator | None = None) -> int
         with urllib.request.urlopen(stack.url + "/_proxy/stats") as response:  # noqa: S310
             spread = json.loads(response.read())["sessions"]
         assert stack.store is not None
-        problems: list[str] = []
-        stats = check_store(stack.store, ledger, problems)
+        stats, problems = settled_check(stack.store, ledger)
         rss = " / ".join(f"{mb:.0f} MB" for mb in stack.replica_memory_mb())
         return report(ledger, stats, problems, args, " / ".join(map(str, spread)), rss)
     finally:
