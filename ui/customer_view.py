@@ -132,8 +132,9 @@ def _conversation(services: Services, access: TicketAccess) -> None:
             st.rerun(scope="app")
         return
     page, ticket = shown.page, shown.page.ticket
-    if ticket.status is not access.ticket.status:
-        st.rerun()
+    # A new status redraws the whole page, but only at the end of this run: a message
+    # submitted in this run lives in the chat input for this run alone.
+    status_changed = ticket.status is not access.ticket.status
 
     def checked() -> TicketAccess:
         return services.tickets.access(services.tickets.current_user(uid), ticket_id)
@@ -183,7 +184,7 @@ def _conversation(services: Services, access: TicketAccess) -> None:
             show_own_message(shown.access.user, sent)
             stream_reply(reply, waiting_note=AGENT_TOOK_OVER)
             streamed = True
-    if any(run.followed_up for run in runs):
-        st.rerun(scope="app")  # handed over: the status and the buttons above change too
+    if status_changed or any(run.followed_up for run in runs):
+        st.rerun(scope="app")  # the status and the buttons above change too (a handover)
     if streamed:
         rerun_fragment()

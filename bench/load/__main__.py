@@ -191,7 +191,9 @@ def settled_check(store: Store, ledger: Ledger) -> tuple[dict[str, int], list[st
         stats = check_store(store, ledger, problems)
         waited = time.monotonic() - started
         if not problems or waited > SETTLE_S:
-            if waited > 1:
+            if problems:
+                print(f"(looked again for {waited:.0f} s: still missing or repeated)")
+            elif waited > 1:
                 print(f"(the store settled {waited:.0f} s after the test stopped)")
             return stats, problems
         time.sleep(2)
