@@ -235,7 +235,9 @@ def report(
     print(f"memory per replica after the run (RSS): {rss}")
     print(
         f"checked in the store: {stats['tickets']} tickets, {stats['messages']} messages, "
-        f"{stats['sent']} sent by the simulated people, {stats['replies']} assistant replies"
+        f"{stats['sent']} sent by the simulated people ({stats['unconfirmed']} of them "
+        f"unconfirmed and not stored: an error shown or the test stopping mid-send), "
+        f"{stats['replies']} assistant replies"
     )
     missed = 0 if answered else 1
     if not answered:

@@ -27,6 +27,7 @@ class Ledger:
     agent_replies: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     timings: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
+    confirmed: list[str] = field(default_factory=list)  # tokens whose send the app finished
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def expected(self, ticket_id: str) -> list[str]:
@@ -40,13 +41,14 @@ class Ledger:
             "agent_replies": self.agent_replies,
             "timings": self.timings,
             "errors": self.errors,
+            "confirmed": self.confirmed,
         }
         path.write_text(json.dumps(data, indent=1))
 
     @classmethod
     def load(cls, path: Path) -> Ledger:
         data = json.loads(path.read_text())
-        ledger = cls(tickets=data["tickets"], errors=data["errors"])
+        ledger = cls(tickets=data["tickets"], errors=data["errors"], confirmed=data["confirmed"])
         ledger.sent.update(data["sent"])
         ledger.agent_replies.update(data["agent_replies"])
         ledger.timings.update(data["timings"])

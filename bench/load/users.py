@@ -116,6 +116,7 @@ class Customer(AppUser):
         with LEDGER.lock:
             LEDGER.tickets[self.ticket] = self.uid
             LEDGER.sent[self.ticket].append(first)
+            LEDGER.confirmed.append(first)
             if n % 2:
                 FOR_AGENTS.append(self.ticket)
         self.page = opened
@@ -131,6 +132,7 @@ class Customer(AppUser):
             kind,
             lambda: self.session.rerun(self.session.chat(box, f"Still leaking {text}")),
         )
+        LEDGER.confirmed.append(text)
 
 
 class Agent(AppUser):
@@ -161,4 +163,5 @@ class Agent(AppUser):
         confirm = [w for w in sent.widgets if w.kind == "button" and w.label == "Send anyway"]
         if confirm:  # another agent answered meanwhile: the app asks first, as it should
             self._timed("agent reply", lambda: self.session.rerun(self.session.click(confirm[0])))
+        LEDGER.confirmed.append(text)
         self.session.states.clear()  # the reply box is empty again after sending

@@ -28,7 +28,14 @@ def conversation(store: Store) -> tuple[Ticket, Ledger]:
     ledger = Ledger(tickets={ticket.id: "cust-1"})
     ledger.sent[ticket.id] += ["open-00001", "turn-00002"]
     ledger.agent_replies[ticket.id].append("agent-00003")
+    ledger.confirmed += ["open-00001", "turn-00002", "agent-00003"]
     return ticket, ledger
+
+
+def sent(ledger: Ledger, ticket_id: str, token: str, *, confirmed: bool = True) -> None:
+    """The simulated customer sent ``token`` (and, ``confirmed``, saw it sent)."""
+    ledger.sent[ticket_id].append(token)
+    ledger.confirmed += [token] if confirmed else []
 
 
 def test_a_conversation_that_went_right_passes(sqlite: Store) -> None:
@@ -41,13 +48,15 @@ def test_a_conversation_that_went_right_passes(sqlite: Store) -> None:
         "replies": 2,
         "lost": 0,
         "duplicated": 0,
+        "unconfirmed": 0,
     }
 
 
 def test_a_message_sent_but_not_stored_is_lost(sqlite: Store) -> None:
     ticket, ledger = conversation(sqlite)
-    ledger.sent[ticket.id].append("turn-00004")
+    sent(ledger, ticket.id, "turn-00004")
     ledger.agent_replies[ticket.id].append("agent-00005")
+    ledger.confirmed.append("agent-00005")
     problems: list[str] = []
     assert check_store(sqlite, ledger, problems)["lost"] == 2
     assert problems == [
@@ -71,7 +80,7 @@ def test_two_assistant_replies_to_one_message_are_duplicated(sqlite: Store) -> N
     sqlite.threads.append(conv, customer_says("Still leaking turn-00004"))
     sqlite.threads.append(conv, assistant_says("Let us look."))
     sqlite.threads.append(conv, assistant_says("Let us look."))
-    ledger.sent[ticket.id].append("turn-00004")
+    sent(ledger, ticket.id, "turn-00004")
     assert check_store(sqlite, ledger)["duplicated"] == 1
 
 
@@ -81,7 +90,7 @@ def test_a_reply_left_pending_or_failed_is_lost(sqlite: Store) -> None:
     for n, status in ((4, MessageStatus.PENDING), (5, MessageStatus.FAILED)):
         sqlite.threads.append(conv, customer_says(f"Still leaking turn-0000{n}"))
         sqlite.threads.append(conv, assistant_says("", status))
-        ledger.sent[ticket.id].append(f"turn-0000{n}")
+        sent(ledger, ticket.id, f"turn-0000{n}")
     assert check_store(sqlite, ledger)["lost"] == 2
 
 
@@ -90,20 +99,29 @@ def test_a_ticket_the_ledger_names_but_the_store_lacks_loses_its_messages(
 ) -> None:
     _, ledger = conversation(sqlite)
     ledger.tickets["tk-missing"] = "cust-1"
-    ledger.sent["tk-missing"].append("open-00009")
+    sent(ledger, "tk-missing", "open-00009")
     assert check_store(sqlite, ledger)["lost"] == 1
+
+
+def test_a_send_that_never_finished_is_unconfirmed_not_lost(sqlite: Store) -> None:
+    ticket, ledger = conversation(sqlite)
+    sent(ledger, ticket.id, "turn-00004", confirmed=False)  # an error shown, or stopped
+    problems: list[str] = []
+    stats = check_store(sqlite, ledger, problems)
+    assert (stats["lost"], stats["unconfirmed"]) == (0, 1)
+    assert problems == [f"unconfirmed: {ticket.id} turn-00004 (its send never finished)"]
 
 
 def test_the_ledger_survives_its_file(tmp_path: Path) -> None:
     ledger = Ledger(tickets={"tk-1": "c"}, errors=["boom"])
-    ledger.sent["tk-1"].append("turn-00001")
+    sent(ledger, "tk-1", "turn-00001")
     ledger.timings["turn"].append(0.5)
     path = tmp_path / "ledger.json"
     ledger.save(path)
     again = Ledger.load(path)
-    assert (again.tickets, again.expected("tk-1"), again.timings["turn"], again.errors) == (
-        {"tk-1": "c"},
-        ["turn-00001"],
+    assert again.tickets == {"tk-1": "c"} and again.expected("tk-1") == ["turn-00001"]
+    assert (again.timings["turn"], again.errors, again.confirmed) == (
         [0.5],
         ["boom"],
+        ["turn-00001"],
     )
