@@ -29,6 +29,7 @@ class AssistantConfig:
     product_name: str = "Acme Home"
     max_reply_tokens: int = 512
     top_k: int = 3  # article passages per reply
+    accepts_images: bool = False  # the model sees the customer's newest pictures
 
 
 @dataclass(frozen=True)

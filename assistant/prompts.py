@@ -6,6 +6,7 @@ from assistant.grounding import DECLINE, OFFER_PERSON
 from memory.prompt import ChatMessage
 from memory.summary import SummaryRequest
 from tickets.domain import Ticket
+from tickets.triage import LANGUAGES
 
 CUSTOMER_SYSTEM = """\
 You are the support assistant of {product}, helping a customer in a support ticket.
@@ -79,13 +80,17 @@ def copilot_system_prompt(product: str) -> str:
     return COPILOT_SYSTEM.format(product=product)
 
 
-def ticket_facts(ticket: Ticket, *, for_agent: bool = False) -> str:
-    """Trusted fields, rebuilt every turn: set by the app or an agent, never by a customer."""
+def ticket_facts(ticket: Ticket, *, for_agent: bool = False, language: str | None = None) -> str:
+    """Trusted fields, rebuilt every turn: set by the app or an agent, never by a customer.
+    ``language``: a code triage chose from a fixed list (never text a customer wrote)."""
     lines = [
         f"Ticket: {ticket.id}",
         f"Status: {ticket.status.label}",
         f"Opened: {ticket.created_at:%Y-%m-%d}",
     ]
+    if language in LANGUAGES:
+        name = LANGUAGES[language]
+        lines.append(f"Customer's language: {name}. Reply in {name}.")
     if for_agent and ticket.labels:
         lines.append(f"Labels: {', '.join(ticket.labels)}")
     return "\n".join(lines)

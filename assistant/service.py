@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from assistant import answers, prompts
+from assistant import answers, pictures, prompts
 from assistant.canned import CannedModel
 from assistant.errors import BudgetExceeded
 from assistant.grounding import reference_block
@@ -36,14 +36,21 @@ class AssistantService:
         # the customers' assistant sees public messages only
         return self.ports.memory(ticket_id, charge_uid=None, public_only=True)
 
-    def context(self, ticket: Ticket, grounding: answers.Grounding | None = None) -> PromptContext:
+    def context(
+        self,
+        ticket: Ticket,
+        grounding: answers.Grounding | None = None,
+        *,
+        language: str | None = None,
+        render: Renderer | None = None,
+    ) -> PromptContext:
         reference = prompts.ticket_reference(ticket)
         if grounding is not None and self.ports.retriever is not None:
             reference += "\n\n" + reference_block(grounding.passages)
         return PromptContext(
             system_prompt=prompts.customer_system_prompt(self.config.product_name),
-            ticket_facts=prompts.ticket_facts(ticket),
-            render=self.render,
+            ticket_facts=prompts.ticket_facts(ticket, language=language),
+            render=render or self.render,
             reference=reference,
         )
 
@@ -129,10 +136,16 @@ class AssistantService:
         recent: Sequence[Message],
     ) -> Conversation:
         ticket, user = access.ticket, access.user
+        triage = self.store.triage.get(ticket.id)
+        render = self.render
+        if self.config.accepts_images:
+            render = pictures.renderer(self.render, self.tickets, access, recent)
         convo = Conversation(
             conv=access.conv,
             memory=self.memory_for(ticket.id),
-            context=self.context(ticket, grounding),
+            context=self.context(
+                ticket, grounding, language=triage.language if triage else None, render=render
+            ),
             snapshot=Snapshot(None, self.store.checkpoints.get(access.conv)),
             charge=lambda usage: self.budget.charge(user.uid, ticket.id, usage),
             on_stored=lambda _message: self._responded(ticket),

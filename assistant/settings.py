@@ -18,6 +18,7 @@ class ModelSettings:
     max_retry_after_s: float = 8.0  # a longer Retry-After is reported as "busy, try later"
     retries: int = 2
     temperature: float | None = 0.0  # replies answer from sources: nothing to be creative about
+    accepts_images: bool = False  # MODEL_ACCEPTS_IMAGES: the customer's pictures go to the model
 
     @property
     def uses_local_server(self) -> bool:

@@ -27,6 +27,7 @@ from assistant.pipeline import ReplyPipeline, RunLater
 from assistant.ports import AssistantConfig, AssistantPorts, MemoryFactory
 from assistant.protocol import ChatModel
 from assistant.service import AssistantService
+from assistant.triage import TriageService
 from config.settings import Settings
 from knowledge.embeddings import Embedder
 from knowledge.retrieval import Bm25Ranker, EmbeddingRanker, HybridRanker, Retriever
@@ -40,10 +41,15 @@ from privacy.crypto import local_keyring, parse_keys
 from storage import adapter
 from storage.sealing import Sealer
 from tickets.domain import Message, utcnow
+from tickets.macros import SnippetService
 from tickets.metrics import MetricsRecorder
+from tickets.operations import TicketOperations
 from tickets.queue_live import LiveQueue
+from tickets.reporting import Report, metric_events
 from tickets.reports import Budgets, ReportService
+from tickets.satisfaction import FeedbackService
 from tickets.service import TicketService
+from tickets.sla import SlaClocks
 from tickets.store import CheckpointStore, Store, ThreadStore, TicketStore
 from tickets.text import TextLimits
 from tickets.watch import PresenceService
@@ -65,6 +71,10 @@ class Services:
     counter: TokenCounter
     model: ChatModel
     articles: ArticleService
+    snippets: SnippetService  # canned responses and macros
+    feedback: FeedbackService  # ratings of replies and CSAT
+    operations: TicketOperations  # merge, message search
+    triage: TriageService
     reports: ReportService
     embedder: Embedder | None = None
     local_server: LocalModelServer | None = None
@@ -194,7 +204,10 @@ def build_services(
     run_later: RunLater | None = None,
     clock: Callable[[], datetime] = utcnow,
     embedder: Embedder | None = None,
+    report: Report | None = None,
 ) -> Services:
+    """``report``: where the helpdesk's report events go (``csat_given``, ``reply_rated``,
+    ``sla_breached``; see :mod:`tickets.reporting`); by default the reports' metrics."""
     store = store or build_store(settings)
     embedder = embedder or build_embedder(settings)
     retriever = build_retriever(settings, store.articles, embedder)
@@ -209,8 +222,16 @@ def build_services(
 
     stall = settings.model.stall_timeout_s
     limits = TextLimits(settings.max_message_chars, settings.max_message_bytes)
+    report = report or metric_events(MetricsRecorder(store.metrics), clock)
+    sla = SlaClocks(store.sla, settings.sla, clock, report)
     tickets = TicketService(
-        store, limits, clock, reply_stall_s=stall, retention_days=settings.retention_days
+        store,
+        limits,
+        clock,
+        reply_stall_s=stall,
+        sla=sla,
+        file_limits=settings.attachments,
+        retention_days=settings.retention_days,
     )
     budget = BudgetGuard(store.usage, settings.budget, clock, tickets.metrics)
     factory = memory_factory(
@@ -227,7 +248,10 @@ def build_services(
         clock=clock,
     )
     config = AssistantConfig(
-        settings.product_name, settings.model.max_reply_tokens, settings.knowledge.top_k
+        settings.product_name,
+        settings.model.max_reply_tokens,
+        settings.knowledge.top_k,
+        accepts_images=settings.model.accepts_images,
     )
     ports = AssistantPorts(
         tickets, model, counter, factory, budget, pipeline, config, retriever=retriever
@@ -251,6 +275,10 @@ def build_services(
         counter,
         model,
         ArticleService(store.articles, retriever),
+        SnippetService(store.snippets, tickets, clock),
+        FeedbackService(store.threads, store.feedback, clock, report),
+        TicketOperations(tickets),
+        TriageService(tickets, model, budget, run_later, product=settings.product_name),
         build_reports(settings, tickets, budget, clock),
         embedder,
         server,

@@ -20,8 +20,11 @@ from knowledge.settings import KnowledgeSettings
 from memory.settings import STRATEGIES, MemorySettings
 from storage import backends
 from storage.settings import StoreSettings, check_emulator_project
+from tickets.domain import Priority
 from tickets.live import LiveSettings
 from tickets.reports import ReportSettings
+from tickets.sla import FIRST_MINUTES, NEXT_MINUTES, SlaTargets, parse_minutes
+from tickets.uploads import AttachmentLimits
 
 T = TypeVar("T")
 DEFAULT_EMULATOR_PROJECT = "demo-ticket-assistant"
@@ -35,6 +38,8 @@ class Settings:
     budget: BudgetSettings = field(default_factory=BudgetSettings)
     live: LiveSettings = field(default_factory=LiveSettings)
     knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
+    sla: SlaTargets = field(default_factory=SlaTargets)
+    attachments: AttachmentLimits = field(default_factory=AttachmentLimits)
     reports: ReportSettings = field(default_factory=ReportSettings)
     retention_days: int | None = None  # resolved tickets expire this long after resolution
     product_name: str = "Acme Home"
@@ -98,6 +103,8 @@ def load_settings(
         credentials_file=src.get("GOOGLE_APPLICATION_CREDENTIALS", None, _str),
         data_dir=Path(src.get("TICKETS_DATA_DIR", "data", _str)),
         call_deadline_s=src.get("FIRESTORE_CALL_DEADLINE_S", 10.0, float),
+        bucket=src.get("TICKETS_BUCKET", None, _str),
+        storage_emulator_host=src.get("STORAGE_EMULATOR_HOST", None, _str),
     )
     _check_store(store)
     d_model, d_mem, d_budget = ModelSettings(), MemorySettings(), BudgetSettings()
@@ -112,6 +119,7 @@ def load_settings(
         max_retry_after_s=src.get("MODEL_MAX_RETRY_AFTER_S", d_model.max_retry_after_s, float),
         retries=src.get("MODEL_RETRIES", d_model.retries, int),
         temperature=src.get("MODEL_TEMPERATURE", d_model.temperature, float),
+        accepts_images=src.get("MODEL_ACCEPTS_IMAGES", d_model.accepts_images, _bool),
     )
     memory = MemorySettings(
         strategy=src.get("MEMORY_STRATEGY", d_mem.strategy, _str),
@@ -163,6 +171,8 @@ def load_settings(
     if retention is not None and retention < 1:
         raise ConfigError("RETENTION_DAYS must be a whole number of days, at least 1.")
     return Settings(
+        sla=_sla(src),
+        attachments=_attachments(src),
         store=store,
         reports=reports,
         retention_days=retention,
@@ -180,6 +190,40 @@ def load_settings(
     )
 
 
+def _sla(src: _Source) -> SlaTargets:
+    """``SLA_FIRST_RESPONSE_MINUTES="urgent:30,high:60,normal:240,low:1440"`` and the same
+    for ``SLA_NEXT_RESPONSE_MINUTES``; ``SLA_WARN_MINUTES`` (about to breach)."""
+    tables = {}
+    for name, defaults in (
+        ("SLA_FIRST_RESPONSE_MINUTES", FIRST_MINUTES),
+        ("SLA_NEXT_RESPONSE_MINUTES", NEXT_MINUTES),
+    ):
+        spec = src.get(name, "", _str)
+        try:
+            tables[name] = parse_minutes(spec, defaults)
+        except ValueError as exc:
+            names = ", ".join(p.value for p in Priority)
+            raise ConfigError(
+                f"{name}={spec!r} is not valid: use PRIORITY:MINUTES pairs separated by commas "
+                f"(priorities: {names}; minutes above 0), e.g. 'urgent:30,high:60'."
+            ) from exc
+    warn = src.get("SLA_WARN_MINUTES", 10, int)
+    if warn < 0:
+        raise ConfigError("SLA_WARN_MINUTES must be 0 or more.")
+    return SlaTargets(
+        tables["SLA_FIRST_RESPONSE_MINUTES"], tables["SLA_NEXT_RESPONSE_MINUTES"], warn
+    )
+
+
+def _attachments(src: _Source) -> AttachmentLimits:
+    d = AttachmentLimits()
+    files = src.get("ATTACHMENT_MAX_FILES", d.max_files, int)
+    megabytes = src.get("ATTACHMENT_MAX_MB", d.max_bytes / (1024 * 1024), float)
+    if files < 1 or megabytes <= 0:
+        raise ConfigError("ATTACHMENT_MAX_FILES must be at least 1 and ATTACHMENT_MAX_MB above 0.")
+    return AttachmentLimits(files, int(megabytes * 1024 * 1024), d.max_pixels)
+
+
 def _check_store(store: StoreSettings) -> None:
     """The store is chosen explicitly: Firestore settings alone never switch it on (a
     developer with ``GOOGLE_CLOUD_PROJECT`` exported must not run against production)."""
@@ -192,7 +236,8 @@ def _check_store(store: StoreSettings) -> None:
     elif store.firestore_configured:
         raise ConfigError(
             "Firestore settings (FIRESTORE_EMULATOR_HOST, GOOGLE_CLOUD_PROJECT, "
-            "FIRESTORE_PROJECT or GOOGLE_APPLICATION_CREDENTIALS) are set but TICKETS_STORE "
+            "FIRESTORE_PROJECT, GOOGLE_APPLICATION_CREDENTIALS or TICKETS_BUCKET) are set but "
+            "TICKETS_STORE "
             f"is {store.backend!r}. Set TICKETS_STORE=firestore to use Firestore, or unset "
             "them to use the embedded store."
         )

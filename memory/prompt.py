@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
+from tickets.attachments import describe
 from tickets.domain import AuthorRole, Checkpoint, Message
 
 Role = Literal["system", "user", "assistant"]
@@ -29,9 +30,14 @@ _TAG = re.compile(r"<(\s*/?\s*reference)", re.IGNORECASE)  # a tag the text itse
 class ChatMessage:
     role: Role
     content: str
+    images: tuple[str, ...] = ()  # data: URLs of pictures, for a model that accepts them
 
-    def as_openai(self) -> dict[str, str]:
-        return {"role": self.role, "content": self.content}
+    def as_openai(self) -> dict[str, Any]:
+        if not self.images:
+            return {"role": self.role, "content": self.content}
+        parts: list[dict[str, Any]] = [{"type": "text", "text": self.content}]
+        parts += [{"type": "image_url", "image_url": {"url": url}} for url in self.images]
+        return {"role": self.role, "content": parts}
 
 
 Renderer = Callable[[Message], ChatMessage]
@@ -53,16 +59,25 @@ class PromptContext:
 
     def message(self, message: Message) -> ChatMessage:
         rendered = self.render(message)
-        return ChatMessage(rendered.role, self.redact(rendered.content))
+        return ChatMessage(rendered.role, self.redact(rendered.content), rendered.images)
+
+
+def with_files(message: Message) -> str:
+    """The text, then a line per attached file (its name and kind), so the model always
+    knows a picture or a document was attached, even when it can't see it."""
+    if not message.attachments:
+        return message.text
+    lines = [f"[Attached: {describe(a)}]" for a in message.attachments]
+    return "\n".join([message.text, *lines]) if message.text else "\n".join(lines)
 
 
 def render_for_customer_thread(message: Message) -> ChatMessage:
     """The customer-facing assistant: customers are the user, everyone on our side speaks as
     the assistant, with agents and notices labelled so the model knows who said what."""
     if message.author_role is AuthorRole.CUSTOMER:
-        return ChatMessage("user", message.text)
+        return ChatMessage("user", with_files(message))
     if message.author_role is AuthorRole.AGENT:
-        return ChatMessage("assistant", f"[Support agent] {message.text}")
+        return ChatMessage("assistant", f"[Support agent] {with_files(message)}")
     if message.author_role is AuthorRole.SYSTEM:
         return ChatMessage("assistant", f"[Notice] {message.text}")
     return ChatMessage("assistant", message.text)

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from common.errors import AppError, ConfigError
 
 PREFIX = "enc:v1:"
+BYTES_PREFIX = b"enc:b1:"  # sealed file bytes: prefix, key id, ":", nonce + ciphertext
 SEARCH_PREFIX = "tok:"
 _TOKEN_INFO = b"ticket-assistant/search-token/v1"
 
@@ -90,6 +91,25 @@ class FieldCipher:
             raise ForeignValue() from exc
         try:
             return aead.decrypt(raw[:12], raw[12:], context.encode()).decode()
+        except (InvalidTag, ValueError) as exc:
+            raise ForeignValue() from exc
+
+    def encrypt_bytes(self, data: bytes, context: str) -> bytes:
+        """File bytes (an attachment), with the object path as associated data."""
+        nonce = os.urandom(12)
+        sealed = self._aead[self.current].encrypt(nonce, data, context.encode())
+        return BYTES_PREFIX + self.current.encode() + b":" + nonce + sealed
+
+    def decrypt_bytes(self, blob: bytes, context: str) -> bytes:
+        """Bytes without the prefix were stored before encryption was turned on."""
+        if not blob.startswith(BYTES_PREFIX):
+            return blob
+        key_id, sep, raw = blob[len(BYTES_PREFIX) :].partition(b":")
+        aead = self._aead.get(key_id.decode(errors="replace"))
+        if not sep or aead is None:
+            raise DecryptionFailed(f"unknown key id {key_id[:20]!r}")
+        try:
+            return aead.decrypt(raw[:12], raw[12:], context.encode())
         except (InvalidTag, ValueError) as exc:
             raise ForeignValue() from exc
 

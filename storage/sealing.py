@@ -9,15 +9,19 @@ need stays plain: ids and uids, seq, roles, visibility, status, flags, counters 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from tickets.domain import Checkpoint, ConversationRef, Message, Ticket, User
+from tickets.search import message_keys
 
 
 class Cipher(Protocol):
     def encrypt(self, plaintext: str, context: str) -> str: ...
     def decrypt(self, value: str, context: str) -> str: ...
     def token(self, word: str) -> str: ...
+    def encrypt_bytes(self, data: bytes, context: str) -> bytes: ...
+    def decrypt_bytes(self, blob: bytes, context: str) -> bytes: ...
 
 
 def message_context(conv: ConversationRef, message_id: str) -> str:
@@ -36,6 +40,19 @@ def user_context(uid: str) -> str:
     return f"users/{uid}"
 
 
+def snippet_context(snippet_id: str) -> str:
+    return f"snippets/{snippet_id}"
+
+
+def rating_context(rating_id: str) -> str:
+    return f"ratings/{rating_id}"
+
+
+def csat_context(ticket_id: str) -> str:
+    return f"csat/{ticket_id}"
+
+
+SNIPPET_TEXT = ("title", "body")
 TICKET_TEXT = ("subject", "customerName")  # sealed one by one; labels item by item
 USER_TEXT = ("displayName", "email")
 
@@ -50,14 +67,56 @@ class Sealer:
         return self.cipher.encrypt(text, message_context(conv, message_id))
 
     def seal_message(self, conv: ConversationRef, data: dict[str, Any]) -> dict[str, Any]:
-        return data | {"text": self.text(conv, data["id"], data.get("text", ""))}
+        """Text, file names and a rating's reason sealed; a shared thread's message also
+        gets its search keys (tokens); a copilot thread is never indexed."""
+        context = message_context(conv, data["id"])
+        sealed = data | {"text": self.text(conv, data["id"], data.get("text", ""))}
+        if data.get("attachments"):
+            sealed["attachments"] = [
+                a | {"name": self._seal(a.get("name"), context)} for a in data["attachments"]
+            ]
+        if data.get("rating"):
+            rating = data["rating"]
+            sealed["rating"] = rating | {"reason": self._seal(rating.get("reason"), context)}
+        if not conv.is_copilot and data.get("text"):
+            keys = message_keys(str(data["text"]))
+            sealed["searchKeys"] = sorted({self.search_key(k) for k in keys})
+        return sealed
 
     def open_message(self, conv: ConversationRef, data: dict[str, Any]) -> Message:
-        if self.cipher is not None and data.get("text"):
-            data = data | {
-                "text": self.cipher.decrypt(data["text"], message_context(conv, data["id"]))
-            }
+        if self.cipher is not None:
+            context = message_context(conv, str(data.get("id")))
+            opened = {"text": self._open(data.get("text"), context)}
+            files = data.get("attachments")
+            if isinstance(files, list):
+                opened["attachments"] = [
+                    a | {"name": self._open(a.get("name"), context)} if isinstance(a, dict) else a
+                    for a in files
+                ]
+            rating = data.get("rating")
+            if isinstance(rating, dict):
+                opened["rating"] = rating | {"reason": self._open(rating.get("reason"), context)}
+            data = data | opened
         return Message.from_dict(data)
+
+    # -- files and helpdesk records --------------------------------------------------------
+
+    def seal_bytes(self, path: str, data: bytes) -> bytes:
+        return data if self.cipher is None else self.cipher.encrypt_bytes(data, path)
+
+    def open_bytes(self, path: str, blob: bytes) -> bytes:
+        return blob if self.cipher is None else self.cipher.decrypt_bytes(blob, path)
+
+    def seal_fields(
+        self, data: dict[str, Any], keys: Sequence[str], context: str
+    ) -> dict[str, Any]:
+        """A record's free text (a snippet's body, a CSAT comment) sealed under ``context``."""
+        return data | {key: self._seal(data.get(key), context) for key in keys if key in data}
+
+    def open_fields(
+        self, data: dict[str, Any], keys: Sequence[str], context: str
+    ) -> dict[str, Any]:
+        return data | {key: self._open(data.get(key), context) for key in keys if key in data}
 
     def seal_checkpoint(self, conv: ConversationRef, checkpoint: Checkpoint) -> dict[str, Any]:
         data = checkpoint.to_dict()

@@ -17,6 +17,8 @@ class StoreSettings:
     credentials_file: str | None = None
     data_dir: Path = Path("data")
     call_deadline_s: float = 10.0  # an unreachable database fails a request after this long
+    bucket: str | None = None  # TICKETS_BUCKET: Cloud Storage for attachments (with Firestore)
+    storage_emulator_host: str | None = None  # STORAGE_EMULATOR_HOST: a local Cloud Storage
 
     @property
     def sqlite_path(self) -> Path:
@@ -24,14 +26,16 @@ class StoreSettings:
 
     @property
     def firestore_configured(self) -> bool:
-        return bool(self.emulator_host or self.credentials_file or self.project)
+        return bool(self.emulator_host or self.credentials_file or self.project or self.bucket)
 
 
 def check_emulator_project(store: StoreSettings) -> None:
     """Emulator settings against a real project id could write test data to production."""
-    if store.emulator_host and not (store.project or "").startswith("demo-"):
+    emulated = store.emulator_host or store.storage_emulator_host
+    if emulated and not (store.project or "").startswith("demo-"):
         raise ConfigError(
-            f"FIRESTORE_EMULATOR_HOST is set but the project id is {store.project!r}. "
+            "FIRESTORE_EMULATOR_HOST or STORAGE_EMULATOR_HOST is set but the project id is "
+            f"{store.project!r}. "
             "Emulator runs must use a project id starting with 'demo-' "
             "(set GOOGLE_CLOUD_PROJECT=demo-ticket-assistant), or unset FIRESTORE_EMULATOR_HOST."
         )

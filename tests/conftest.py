@@ -11,12 +11,14 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from storage.firestore.client import make_firestore_client
 from storage.settings import StoreSettings
 from tests.support.emulator import Emulator, EmulatorUnavailable, start_emulator
+from tests.support.gcs import StorageEmulator, StorageEmulatorUnavailable, start_storage_emulator
 from tests.support.stores import open_firestore, open_sqlite
 from tests.support.users import EVERYONE
 from tickets.store import Store
@@ -52,6 +54,23 @@ def firestore_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emu
     emulator.stop()
 
 
+@pytest.fixture(scope="session")
+def storage_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StorageEmulator]:
+    """A local Cloud Storage server (attachments on Firestore). Fails (never skips)."""
+    try:
+        emulator = start_storage_emulator(tmp_path_factory.mktemp("storage"))
+    except StorageEmulatorUnavailable as exc:
+        pytest.fail(f"Cloud Storage emulator unavailable: {exc}", pytrace=False)
+    yield emulator
+    emulator.stop()
+
+
+@pytest.fixture
+def bucket(storage_emulator: StorageEmulator) -> Any:
+    """A fresh bucket on the local Cloud Storage server."""
+    return storage_emulator.bucket()
+
+
 def new_project_id() -> str:
     """Each test gets its own emulator project: complete isolation, no reset needed."""
     return f"demo-t{uuid.uuid4().hex[:12]}"
@@ -74,7 +93,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         with open_sqlite(tmp_path) as sqlite:
             yield sqlite
     else:
-        with open_firestore(request.getfixturevalue("firestore_client")) as firestore:
+        client = request.getfixturevalue("firestore_client")
+        with open_firestore(client, bucket=request.getfixturevalue("bucket")) as firestore:
             yield firestore
 
 

@@ -44,6 +44,7 @@ class Kind(StrEnum):
     ARTICLES_IMPORTED = "articles_imported"
     AUDIT_EXPORTED = "audit_exported"
     REPORT_EXPORTED = "report_exported"
+    TICKET_MERGED = "ticket_merged"
 
 
 @dataclass(frozen=True)

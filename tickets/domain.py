@@ -13,6 +13,8 @@ from enum import StrEnum
 from typing import Any
 
 from tickets import fields
+from tickets.attachments import Attachment, attachments_of
+from tickets.rating import Rating
 
 STALLED_REPLY = (
     "This reply stopped before it finished (the connection or the app was interrupted). "
@@ -61,6 +63,17 @@ class Status(StrEnum):
     @property
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
 
 
 class Visibility(StrEnum):
@@ -189,6 +202,8 @@ class Message:
     updated_at: datetime | None = None  # last write (a streaming reply's heartbeat)
     retry_at: datetime | None = None  # a failed reply can be retried from then on
     sources: tuple[Source, ...] = ()  # the articles a reply was answered from
+    attachments: tuple[Attachment, ...] = ()  # files; their bytes live in the BlobStore
+    rating: Rating | None = None  # a thumbs up or down from whoever the reply was for
 
     @property
     def is_internal(self) -> bool:
@@ -198,7 +213,7 @@ class Message:
     def counts_for_memory(self) -> bool:
         """Failed and pending replies are shown in the thread but never sent to the model."""
         return self.status in (MessageStatus.COMPLETE, MessageStatus.TRUNCATED) and bool(
-            self.text.strip()
+            self.text.strip() or self.attachments
         )
 
     @property
@@ -235,6 +250,10 @@ class Message:
             "updatedAt": self.updated_at,
             "retryAt": self.retry_at,
             **({"sources": [s.to_dict() for s in self.sources]} if self.sources else {}),
+            **(
+                {"attachments": [a.to_dict() for a in self.attachments]} if self.attachments else {}
+            ),
+            **({"rating": self.rating.to_dict()} if self.rating else {}),
         }
 
     @classmethod
@@ -255,6 +274,8 @@ class Message:
             updated_at=as_datetime(data["updatedAt"]) if data.get("updatedAt") else None,
             retry_at=as_datetime(data["retryAt"]) if data.get("retryAt") else None,
             sources=tuple(Source.from_dict(s) for s in data.get("sources") or ()),
+            attachments=attachments_of(data),
+            rating=Rating.from_dict(data["rating"]) if data.get("rating") else None,
         )
 
 
@@ -270,6 +291,7 @@ class NewMessage:
     status: MessageStatus = MessageStatus.COMPLETE
     reply_to: str | None = None
     written_at: datetime | None = None  # an imported message keeps its time; else the store's
+    attachments: tuple[Attachment, ...] = ()
 
     def at(self, seq: int, created_at: datetime) -> Message:
         return Message(
@@ -282,6 +304,7 @@ class NewMessage:
             created_at=self.written_at or created_at,
             status=self.status,
             reply_to=self.reply_to,
+            attachments=self.attachments,
         )
 
     def same_author(self, stored: Message) -> bool:
@@ -374,6 +397,8 @@ class Ticket:
     assistant_active: bool = True
     changed_at: datetime | None = None  # any change, for agents (None: ``updated_at``)
     handoff_at: datetime | None = None  # the assistant handed over; cleared when an agent replies
+    priority: Priority = Priority.NORMAL  # set by agents (triage suggests); SLA targets follow it
+    merged_into: str | None = None  # this ticket was merged into that one (a duplicate)
 
     @property
     def awaits_handoff(self) -> bool:
@@ -438,6 +463,8 @@ class Ticket:
             "assistantActive": self.assistant_active,
             "changedAt": self.last_change,
             "handoffAt": self.handoff_at,
+            "priority": self.priority.value,
+            "mergedInto": self.merged_into,
             "searchKeys": sorted(search_keys(self.subject, self.customer_name, self.id)),
         }
 
@@ -460,6 +487,8 @@ class Ticket:
             assistant_active=fields.flag(data, "assistantActive", True),
             changed_at=as_datetime(data["changedAt"]) if data.get("changedAt") else None,
             handoff_at=as_datetime(data["handoffAt"]) if data.get("handoffAt") else None,
+            priority=fields.choice(Priority, data, "priority", Priority.NORMAL),
+            merged_into=fields.optional_text(data, "mergedInto", limit=64),
         )
 
 

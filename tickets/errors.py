@@ -91,3 +91,24 @@ class StoreBusy(StoreUnavailable):
             "go through yet. What you typed is kept here; send it again."
             + (f" ({detail})" if detail else ""),
         )
+
+
+class AttachmentNotFound(TicketError):
+    """A file that is missing, or on a message the caller may not see (same answer)."""
+
+    code = "not_found"
+
+    def __init__(self) -> None:
+        super().__init__("That file was not found. Reload the ticket and try again.")
+
+
+class AttachmentsUnavailable(InvalidInput):
+    """A deployment with nowhere to keep files (Firestore without a bucket)."""
+
+    code = "no_files"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Attachments are not set up here (the operator must set TICKETS_BUCKET, a Cloud "
+            "Storage bucket). Send your message without files."
+        )

@@ -9,19 +9,24 @@ link, an image, markup or a formula.
 
 from __future__ import annotations
 
+import base64
 import csv
 import html
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from tickets import rendering
+from tickets.attachments import Attachment, describe
 from tickets.domain import AuthorRole, ConversationRef, Message, Ticket
+from tickets.feedback import Csat
 from tickets.store import ThreadStore
+
+FileReader = Callable[[Attachment], bytes | None]
 
 SCHEMA = "ticket-assistant/transcript"
 SCHEMA_VERSION = 1
@@ -65,6 +70,8 @@ class ExportRequest:
     exported_by: str
     exported_at: datetime
     for_customer: bool = False  # the customer's own copy: their numbering, no agent-only fields
+    csat: Csat | None = None  # the customer's score of the ticket
+    files: FileReader | None = None  # JSON: include each file's bytes (base64)
 
 
 def numbered(threads: ThreadStore, req: ExportRequest) -> Iterator[tuple[int, Message]]:
@@ -106,12 +113,16 @@ def dumps(value: Any) -> str:
     return _JSON_INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def ticket_record(ticket: Ticket, *, for_customer: bool = False) -> dict[str, Any]:
+def ticket_record(
+    ticket: Ticket, *, for_customer: bool = False, csat: Csat | None = None
+) -> dict[str, Any]:
     data = ticket.to_dict()
     if for_customer:
-        return {key: data[key] for key in CUSTOMER_TICKET_FIELDS}
+        data = {key: data[key] for key in CUSTOMER_TICKET_FIELDS}
     for private in ("searchKeys", "seenBy"):
         data.pop(private, None)
+    if csat is not None:
+        data["csat"] = {"score": csat.score, "comment": csat.comment, "at": csat.at}
     return data
 
 
@@ -122,11 +133,21 @@ def author_of(message: Message, *, for_customer: bool = False) -> str:
 
 
 def message_record(
-    message: Message, number: int | None = None, *, for_customer: bool = False
+    message: Message,
+    number: int | None = None,
+    *,
+    for_customer: bool = False,
+    files: FileReader | None = None,
 ) -> dict[str, Any]:
     """A message as exported: what happened, not the bookkeeping of how a reply was written.
-    A customer's copy numbers messages their way, names no agent and carries no usage."""
+    A customer's copy numbers messages their way, names no agent and carries no usage.
+    ``files``: each attachment's bytes go in too (base64), as the store holds them."""
     data = message.to_dict()
+    if files is not None and message.attachments:
+        data["attachments"] = [
+            record | _content(files(file))
+            for record, file in zip(data["attachments"], message.attachments, strict=True)
+        ]
     for private in ("attempt", "updatedAt", "retryAt"):
         data.pop(private, None)
     if for_customer:
@@ -137,6 +158,10 @@ def message_record(
     return data
 
 
+def _content(data: bytes | None) -> dict[str, str]:
+    return {} if data is None else {"content": base64.b64encode(data).decode()}
+
+
 def to_json(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
     head = {
         "schema": SCHEMA,
@@ -144,12 +169,13 @@ def to_json(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
         "exportedAt": req.exported_at,
         "exportedBy": req.exported_by,
         "includesInternal": req.include_internal,
-        "ticket": ticket_record(req.ticket, for_customer=req.for_customer),
+        "ticket": ticket_record(req.ticket, for_customer=req.for_customer, csat=req.csat),
     }
     yield dumps(head)[:-1] + ', "messages": ['
     for i, (number, message) in enumerate(numbered(threads, req)):
         prefix = "\n  " if i == 0 else ",\n  "
-        yield prefix + dumps(message_record(message, number, for_customer=req.for_customer))
+        record = message_record(message, number, for_customer=req.for_customer, files=req.files)
+        yield prefix + dumps(record)
     yield "\n]}\n"
 
 
@@ -162,6 +188,25 @@ def _label(message: Message) -> str:
     return label
 
 
+def files_line(message: Message) -> str:
+    """``kettle.jpg (image, 120 KB); receipt.pdf (PDF, 3 KB)`` (empty without files)."""
+    return "; ".join(describe(a) for a in message.attachments)
+
+
+def rating_line(message: Message) -> str:
+    """``Rated 👎: too vague`` (empty when the reply was not rated)."""
+    if message.rating is None:
+        return ""
+    reason = f": {message.rating.reason}" if message.rating.reason else ""
+    return f"Rated {message.rating.thumb}{reason}"
+
+
+def csat_line(csat: Csat | None) -> str:
+    if csat is None:
+        return ""
+    return f"Satisfaction: {csat.score}/5" + (f" ({csat.comment})" if csat.comment else "")
+
+
 def sources_line(message: Message) -> str:
     """``Sources: Refund policy (refund-policy); ...`` (empty when the reply cites none)."""
     return "; ".join(f"{s.title} ({s.article_id})" for s in message.sources)
@@ -172,14 +217,20 @@ def to_markdown(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
     yield f"# {rendering.inline(t.subject)}\n\n"
     yield f"- Ticket: `{t.id}`\n- Customer: {rendering.inline(t.customer_name)}\n"
     yield f"- Status: {t.status.label}\n- Opened: {t.created_at:%Y-%m-%d %H:%M} UTC\n"
+    if req.csat is not None:
+        yield f"- {rendering.inline(csat_line(req.csat))}\n"
     yield f"- Exported: {req.exported_at:%Y-%m-%d %H:%M} UTC"
     yield " (with internal notes)\n\n" if req.include_internal else " (public messages)\n\n"
     for number, m in numbered(threads, req):
         yield f"### #{number} · {_label(m)} · {m.created_at:%Y-%m-%d %H:%M}\n\n"
         lines = rendering.markdown(m.text).splitlines() if m.text.strip() else ["_(empty)_"]
         yield "\n".join(f"> {line}" if line else ">" for line in lines) + "\n\n"
+        if m.attachments:
+            yield f"Attachments: {rendering.inline(files_line(m))}\n\n"
         if m.sources:
             yield f"Sources: {rendering.inline(sources_line(m))}\n\n"
+        if m.rating is not None:
+            yield f"{rendering.inline(rating_line(m))}\n\n"
 
 
 _CSS = """
@@ -202,7 +253,8 @@ def to_html(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
         f"<title>{e(subject)}</title><style>{_CSS}</style></head><body>"
         f"<h1>{e(subject)}</h1><p class='meta'>Ticket {e(t.id)} · {e(name)} · "
         f"{e(t.status.label)} · exported {req.exported_at:%Y-%m-%d %H:%M} UTC"
-        f"{' · with internal notes' if req.include_internal else ''}</p>"
+        f"{' · with internal notes' if req.include_internal else ''}"
+        f"{' · ' + e(rendering.plain_line(csat_line(req.csat))) if req.csat else ''}</p>"
     )
     for number, m in numbered(threads, req):
         css = "internal" if m.is_internal else m.author_role.value
@@ -210,7 +262,9 @@ def to_html(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
             f"<div class='msg {css}'><div class='head'>#{number} · {e(_label(m))} · "
             f"{m.created_at:%Y-%m-%d %H:%M}</div>"
             f"<div class='text'>{rendering.html(m.text)}</div>"
+            + (f"<div class='head'>Attachments: {e(files_line(m))}</div>" if m.attachments else "")
             + (f"<div class='head'>Sources: {e(sources_line(m))}</div>" if m.sources else "")
+            + (f"<div class='head'>{e(rating_line(m))}</div>" if m.rating else "")
             + "</div>"
         )
     yield "</body></html>\n"
@@ -233,7 +287,20 @@ def to_csv(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
         writer.writerow([csv_cell(v) for v in values])
         return buffer.getvalue()
 
-    yield row(["seq", "time", "author", "role", "visibility", "status", "sources", "text"])
+    yield row(
+        [
+            "seq",
+            "time",
+            "author",
+            "role",
+            "visibility",
+            "status",
+            "attachments",
+            "rating",
+            "sources",
+            "text",
+        ]
+    )
     for number, m in numbered(threads, req):
         when = m.created_at.isoformat(timespec="seconds")
         yield row(
@@ -244,6 +311,8 @@ def to_csv(threads: ThreadStore, req: ExportRequest) -> Iterator[str]:
                 m.author_role.value,
                 m.visibility.value,
                 m.status.value,
+                files_line(m),
+                rating_line(m),
                 sources_line(m),
                 m.text,
             ]

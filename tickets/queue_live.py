@@ -9,16 +9,20 @@ never recomputed per rerun).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
+from common.errors import AppError
 from tickets import policy
 from tickets.domain import Ticket, User, utcnow
 from tickets.live import LiveSettings
 from tickets.queue import QueueFilter, QueueItem
 from tickets.service import TicketService
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -87,8 +91,12 @@ class LiveQueue:
     def load(
         self, user: User, flt: QueueFilter, seen: dict[str, int], known: Mapping[str, Ticket]
     ) -> QueueView:
-        """The queue and its counts, read now."""
+        """The queue and its counts, read now (and any new SLA breach reported, once)."""
         now = self.clock()
+        try:
+            self.tickets.sla.report_breaches()
+        except AppError as exc:  # reporting must never cost an agent their queue
+            log.warning("could not check SLA breaches: %s", exc.code)
         items = self.tickets.queue(user, flt, seen)
         counts = self.tickets.queue_counts(user)
         listed = {i.ticket.id: i.ticket for i in items}

@@ -8,18 +8,20 @@ reads its ticket once however many things it does with it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from common.errors import AppError
-from tickets import events, export, metrics, policy, queue
+from tickets import events, export, metrics, policy, queue, uploads
+from tickets.attachments import Attachment, object_path
 from tickets.audit import ASSISTANT, SYSTEM, Actor, AuditLog, Kind
 from tickets.domain import (
     AuthorRole,
     ConversationRef,
     Message,
     NewMessage,
+    Priority,
     Role,
     Status,
     Ticket,
@@ -27,7 +29,13 @@ from tickets.domain import (
     Visibility,
     utcnow,
 )
-from tickets.errors import Conflict, InvalidInput, NotSignedIn
+from tickets.errors import (
+    AttachmentNotFound,
+    AttachmentsUnavailable,
+    Conflict,
+    InvalidInput,
+    NotSignedIn,
+)
 from tickets.ids import (
     derived_ticket_id,
     new_message_id,
@@ -36,6 +44,7 @@ from tickets.ids import (
 )
 from tickets.queue import QueueFilter, QueueItem
 from tickets.retention import Erasure, Retention
+from tickets.sla import SlaClocks
 from tickets.store import Store, TicketChanges, TicketQuery
 from tickets.text import (
     TextLimits,
@@ -94,12 +103,16 @@ class TicketService:
         clock: Callable[[], datetime] = utcnow,
         *,
         reply_stall_s: float = 60.0,
+        sla: SlaClocks | None = None,
+        file_limits: uploads.AttachmentLimits | None = None,
         retention_days: int | None = None,
     ) -> None:
         self.store = store
         self.limits = limits or TextLimits()
         self.clock = clock
         self.reply_stall_s = reply_stall_s
+        self.sla = sla or SlaClocks(store.sla, clock=clock)
+        self.file_limits = file_limits or uploads.AttachmentLimits()
         self.audit = AuditLog(store.audit, clock)
         self.metrics = metrics.MetricsRecorder(store.metrics)  # the reports' entry point
         self.erasure = Erasure(store, self.audit)
@@ -221,8 +234,17 @@ class TicketService:
         seq): only tickets missing from it are read, and it is filled in."""
         policy.require_agent(user, "see the ticket queue")
         tickets = self.store.tickets.find(queue.query_for(flt, user.uid))
+        if flt.sort == "due":  # the soonest due anywhere, also beyond the newest activity
+            listed = {t.id for t in tickets}
+            for clock in self.sla.soonest(flt.limit):
+                found = (
+                    None if clock.ticket_id in listed else self.store.tickets.get(clock.ticket_id)
+                )
+                if found is not None and queue.selects(flt, found, user.uid):
+                    tickets.append(found)
         seen = self.seen(user, [t.id for t in tickets], seen)
-        return queue.rank(tickets, flt, seen)
+        timed = [t.id for t in tickets if t.status is not Status.RESOLVED]
+        return queue.rank(tickets, flt, seen, self.sla.of(timed))
 
     def seen(
         self, user: User, ticket_ids: list[str], cache: dict[str, int] | None = None
@@ -265,22 +287,35 @@ class TicketService:
         *,
         message_id: str | None = None,
         internal: bool = False,
+        files: Sequence[uploads.Upload] = (),
     ) -> Message:
         """Post to the shared thread. Pass the same ``message_id`` to retry safely.
 
         A resend under the same id with edited text (the first send had reached the store
         although it reported an error) is stored as a new message after it, never dropped.
-        An id that belongs to someone else's message is refused.
+        An id that belongs to someone else's message is refused. ``files`` are checked and
+        stored before the message (all of them or none); a message with files may have no
+        text.
         """
         user = access.user
         if internal:
             policy.require_agent(user, "write internal notes")
+        if access.ticket.merged_into:
+            raise InvalidInput(
+                f"This ticket was merged into {access.ticket.merged_into}: write there instead."
+            )
+        mid = validate_id(message_id or new_message_id(), "message")
+        prepared = uploads.prepare(files, user.uid, mid, self.file_limits) if files else []
+        blank = isinstance(text, str) and not text.strip()
+        body = "" if prepared and blank else clean_message(text, self.limits)
+        self._store_files(access.ticket.id, prepared)
         new = NewMessage(
-            validate_id(message_id or new_message_id(), "message"),
+            mid,
             user.uid,
             AuthorRole.AGENT if user.is_agent else AuthorRole.CUSTOMER,
-            clean_message(text, self.limits),
+            body,
             Visibility.INTERNAL if internal else Visibility.PUBLIC,
+            attachments=tuple(p.attachment for p in prepared),
         )
         stored = self.store.threads.append(access.conv, new)
         if not new.is_retry_of(stored):
@@ -289,6 +324,37 @@ class TicketService:
             stored = self.store.threads.append(access.conv, replace(new, id=new_message_id()))
         self._after_post(access, stored, internal)
         return stored
+
+    def _store_files(self, ticket_id: str, prepared: Sequence[uploads.PreparedFile]) -> None:
+        """Bytes first, then the message that lists them: a message never names a file that
+        is not there (a failed send leaves files a retry overwrites)."""
+        if prepared and not self.store.blobs.available:
+            raise AttachmentsUnavailable()
+        for file in prepared:
+            meta = file.attachment
+            self.store.blobs.put(object_path(ticket_id, meta.id), file.data, meta.content_type)
+            if file.thumbnail is not None:
+                path = object_path(ticket_id, meta.id, thumbnail=True)
+                self.store.blobs.put(path, file.thumbnail, "image/jpeg")
+
+    def attachment(
+        self, access: TicketAccess, message_id: str, attachment_id: str, *, thumbnail: bool = False
+    ) -> tuple[Attachment, bytes]:
+        """A file of a message the caller may see: the same checks as the thread (a
+        customer never gets a file of an internal note), read from the checked ticket's
+        own path. Anything else is "not found", whatever the ids."""
+        validate_id(message_id, "message")
+        validate_id(attachment_id, "attachment")
+        message = self.store.threads.get(access.conv, message_id)
+        if message is None or (message.is_internal and not access.sees_internal):
+            raise AttachmentNotFound()
+        meta = next((a for a in message.attachments if a.id == attachment_id), None)
+        if meta is None or (thumbnail and not meta.thumbnail):
+            raise AttachmentNotFound()
+        data = self.store.blobs.get(object_path(access.ticket.id, meta.id, thumbnail=thumbnail))
+        if data is None:
+            raise AttachmentNotFound()
+        return meta, data
 
     def _after_post(self, access: TicketAccess, message: Message, internal: bool) -> None:
         user, ticket = access.user, access.ticket
@@ -303,17 +369,19 @@ class TicketService:
                     status=Status.WAITING_ON_CUSTOMER, assistant_active=False, clear_handoff=True
                 ),
             )
-            self._audit_status(ticket, updated, Actor.of(user))
+            self.audit_status(ticket, updated, Actor.of(user))
             self.metrics.record(metrics.first_response(ticket.id, self.clock(), human=True))
+            self.observe(updated, responded=True)
         elif ticket.status in (Status.RESOLVED, Status.WAITING_ON_CUSTOMER):
             reopened = Status.OPEN if ticket.assistant_active else Status.WAITING_ON_AGENT
             updated = self.store.tickets.update(ticket.id, TicketChanges(status=reopened))
-            self._audit_status(ticket, updated, Actor.of(user))
+            self.audit_status(ticket, updated, Actor.of(user))
+            self.observe(updated)
             if ticket.status is Status.RESOLVED:
                 self.record(ticket, events.reopened_by_reply(reopened))
                 self.metrics.record(metrics.reopened(ticket.id, self.clock()))
 
-    def _audit_status(self, before: Ticket, after: Ticket, actor: Actor) -> None:
+    def audit_status(self, before: Ticket, after: Ticket, actor: Actor) -> None:
         """Every status change is audited, whoever (or whatever) made it, and starts or stops
         the ticket's retention clock."""
         if before.status is not after.status:
@@ -326,14 +394,23 @@ class TicketService:
                 after=after.status.value,
             )
 
+    def observe(self, ticket: Ticket, *, responded: bool = False) -> Ticket:
+        """Move the ticket's SLA clock after a change. A failure is logged, never raised:
+        the change itself is done, and the next change sets the clock right."""
+        try:
+            self.sla.observe(ticket, responded=responded)
+        except AppError as exc:
+            log.error("could not move the SLA clock of %s: %s", ticket.id, exc.code)
+        return ticket
+
     def request_human(self, access: TicketAccess) -> Ticket:
         if access.ticket.status is not Status.WAITING_ON_AGENT:
             self.notice(access.ticket, HUMAN_REQUESTED)
         updated = self.store.tickets.update(
             access.ticket.id, TicketChanges(status=Status.WAITING_ON_AGENT)
         )
-        self._audit_status(access.ticket, updated, Actor.of(access.user))
-        return updated
+        self.audit_status(access.ticket, updated, Actor.of(access.user))
+        return self.observe(updated)
 
     def notice(self, ticket: Ticket, text: str) -> Message:
         """A system notice in the shared thread (for everyone who sees the ticket)."""
@@ -368,9 +445,9 @@ class TicketService:
                 status=Status.WAITING_ON_AGENT, assistant_active=False, handoff_at=self.clock()
             ),
         )
-        self._audit_status(ticket, updated, ASSISTANT)
+        self.audit_status(ticket, updated, ASSISTANT)
         self.metrics.record(metrics.handoff(ticket.id, self.clock(), reason))
-        return updated
+        return self.observe(updated)
 
     def hand_to_human(self, ticket: Ticket, notice: str) -> Ticket:
         """Route to a person: the assistant stops answering and the customer is told why."""
@@ -379,12 +456,12 @@ class TicketService:
         updated = self.store.tickets.update(
             ticket.id, TicketChanges(status=Status.WAITING_ON_AGENT, assistant_active=False)
         )
-        self._audit_status(ticket, updated, SYSTEM)
+        self.audit_status(ticket, updated, SYSTEM)
         if ticket.assistant_active:  # routed to a person now (not again on every refusal)
             self.metrics.record(
                 metrics.handoff(ticket.id, self.clock(), metrics.HandoffReason.BUDGET)
             )
-        return updated
+        return self.observe(updated)
 
     # -- agent actions --------------------------------------------------------------------
 
@@ -411,7 +488,7 @@ class TicketService:
             self._audit_assignment(before, assignee.uid, user)
         if before.assistant_active:
             self.record(updated, events.assistant_switched(False))
-        return updated
+        return self.observe(updated)
 
     def _audit_assignment(self, before: Ticket, assignee: str | None, user: User) -> None:
         self.audit.record(
@@ -435,8 +512,8 @@ class TicketService:
                 self.metrics.record(metrics.resolved(updated.id, self.clock()))
             elif access.ticket.status is Status.RESOLVED:
                 self.metrics.record(metrics.reopened(updated.id, self.clock()))
-        self._audit_status(access.ticket, updated, Actor.of(access.user))
-        return updated
+        self.audit_status(access.ticket, updated, Actor.of(access.user))
+        return self.observe(updated)
 
     def set_labels(self, access: TicketAccess, labels: list[str]) -> Ticket:
         policy.require_agent(access.user, "label tickets")
@@ -451,7 +528,20 @@ class TicketService:
         )
         if active != access.ticket.assistant_active:
             self.record(updated, events.assistant_switched(active))
-        return updated
+        return self.observe(updated)
+
+    def set_priority(self, access: TicketAccess, priority: Priority | str) -> Ticket:
+        """The SLA targets follow the priority at once (a running clock's due time moves)."""
+        policy.require_agent(access.user, "set a ticket's priority")
+        try:
+            value = Priority(priority)
+        except ValueError as exc:
+            raise InvalidInput(f"Unknown priority {priority!r}.") from exc
+        if value is access.ticket.priority:
+            return access.ticket
+        return self.observe(
+            self.store.tickets.update(access.ticket.id, TicketChanges(priority=value))
+        )
 
     def mark_seen(self, access: TicketAccess, seen: dict[str, int] | None = None) -> None:
         """An agent has the ticket open: no unread dot for them. Written to the agent's own
@@ -468,15 +558,26 @@ class TicketService:
     # -- exports --------------------------------------------------------------------------
 
     def export(
-        self, uid: str, ticket_id: str, fmt: str, *, include_internal: bool = False
+        self,
+        uid: str,
+        ticket_id: str,
+        fmt: str,
+        *,
+        include_internal: bool = False,
+        include_files: bool = False,
     ) -> Iterator[str]:
         """Stream a transcript. Customers always get public messages only. Logged.
 
         Takes the user id, not a user: a download runs later than the page that offered it,
-        so the user is read (and checked) again when it runs.
+        so the user is read (and checked) again when it runs. ``include_files``: the JSON
+        export carries each file's bytes (base64); every format lists the files.
         """
         return self.export_as(
-            self.current_user(uid), ticket_id, fmt, include_internal=include_internal
+            self.current_user(uid),
+            ticket_id,
+            fmt,
+            include_internal=include_internal,
+            include_files=include_files,
         )
 
     def export_as(
@@ -486,6 +587,7 @@ class TicketService:
         fmt: str,
         *,
         include_internal: bool = False,
+        include_files: bool = False,
         actor: Actor | None = None,
     ) -> Iterator[str]:
         """An export for a user the caller has just checked (the operator CLI's own, which
@@ -501,9 +603,21 @@ class TicketService:
             ticket_id=access.ticket.id,
             format=fmt,
             includeInternal=internal,
+            includeFiles=include_files,
         )
+        ticket_id = access.ticket.id
+
+        def read_file(file: Attachment) -> bytes | None:
+            return self.store.blobs.get(object_path(ticket_id, file.id))
+
         request = export.ExportRequest(
-            access.ticket, internal, access.user.uid, now, for_customer=not access.sees_internal
+            access.ticket,
+            internal,
+            access.user.uid,
+            now,
+            for_customer=not access.sees_internal,
+            csat=self.store.feedback.csat(access.ticket.id),
+            files=read_file if include_files and fmt == "json" else None,
         )
         return export.render(self.store.threads, fmt, request)
 

@@ -28,15 +28,20 @@ from tickets.domain import (
     ConversationRef,
     Message,
     NewMessage,
+    Priority,
     Role,
     Status,
     Ticket,
     Usage,
     User,
 )
+from tickets.feedback import FeedbackStore
 from tickets.live import Activity, ActivityKind
 from tickets.metrics import StatsChange, TicketStats
 from tickets.presence import Presence
+from tickets.sla import SlaStore
+from tickets.snippets import SnippetStore
+from tickets.triage import TriageStore
 
 UNASSIGNED = ""  # ``TicketQuery.assignee`` value meaning "nobody"
 
@@ -79,6 +84,8 @@ class TicketChanges:
     assistant_active: bool | None = None
     handoff_at: datetime | None = None  # the assistant handed the ticket over (queue: first)
     clear_handoff: bool = False  # an agent answered it
+    priority: Priority | None = None
+    merged_into: str | None = None  # a duplicate merged into that ticket
 
     def apply(self, ticket: Ticket, now: datetime) -> Ticket:
         changes: dict[str, Any] = {}
@@ -96,6 +103,10 @@ class TicketChanges:
             changes["handoff_at"] = None
         elif self.handoff_at is not None:
             changes["handoff_at"] = self.handoff_at
+        if self.priority is not None:
+            changes["priority"] = self.priority
+        if self.merged_into is not None:
+            changes["merged_into"] = self.merged_into
         if self.touches_activity:
             changes["updated_at"] = now
         if self.changes_anything:
@@ -121,6 +132,8 @@ class TicketChanges:
                 self.assistant_active is not None,
                 self.handoff_at is not None,
                 self.clear_handoff,
+                self.priority is not None,
+                self.merged_into is not None,
             )
         )
 
@@ -399,6 +412,40 @@ class SeenStore(Protocol):
         ...
 
 
+class BlobStore(Protocol):
+    """File bytes (attachments) outside every document, by object path
+    (:func:`tickets.attachments.object_path`). The adapter seals them like message text,
+    with the path as associated data, so bytes copied to another path do not open."""
+
+    @property
+    def available(self) -> bool:
+        """False when the deployment has nowhere to keep files (no bucket configured)."""
+        ...
+
+    def put(self, path: str, data: bytes, content_type: str) -> None: ...
+
+    def get(self, path: str) -> bytes | None:
+        """The bytes, or ``None`` when nothing is stored there."""
+        ...
+
+    def delete(self, path: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class MessageHit:
+    ticket_id: str
+    message: Message
+
+
+class MessageSearch(Protocol):
+    """Messages of shared threads by search key (copilot threads are never indexed). The
+    keys are stored as keyed tokens when encryption is on, never as words."""
+
+    def find(self, key: str, limit: int = 50) -> list[MessageHit]:
+        """Messages holding ``key`` (one normalized word or prefix), newest first."""
+        ...
+
+
 @dataclass(frozen=True)
 class Store:
     """Every concern of one backend. Pass a use case only the parts it needs."""
@@ -413,6 +460,12 @@ class Store:
     presence: PresenceStore
     seen: SeenStore
     articles: ArticleStore  # the knowledge base (knowledge/store.py)
+    blobs: BlobStore  # attachments' bytes (a local folder, or Cloud Storage)
+    snippets: SnippetStore  # canned responses and macros (tickets/snippets.py)
+    feedback: FeedbackStore  # ratings of replies and CSAT (tickets/feedback.py)
+    sla: SlaStore  # each ticket's response clock (tickets/sla.py)
+    triage: TriageStore  # suggestions at intake and agents' decisions (tickets/triage.py)
+    search: MessageSearch  # message text by keyed tokens
     metrics: MetricsStore
     retention: RetentionStore
     erasers: tuple[Eraser, ...]  # in order: the ticket itself last

@@ -13,7 +13,7 @@ from config.bootstrap import Services
 from tickets import rendering
 from tickets.errors import NotSignedIn, TicketNotFound
 from tickets.service import TicketAccess
-from ui import composer, live, presence, queue
+from ui import composer, helpdesk, live, presence, queue
 from ui.components import ago, context_meter, status_badge
 from ui.thread import page_limit, show_thread
 
@@ -45,6 +45,7 @@ def _live_ticket(services: Services, access: TicketAccess, names: dict[str, str]
         page.thread,
         summarized_through=page.memory.summarized_through,
         names=names,
+        extras=helpdesk.extras_for(services, shown.access),
     )
     services.tickets.mark_seen(shown.access, queue.read_state())  # new messages, seen here
     if presence.typing_ping(composer.LABEL, key=f"typing-{ticket_id}"):

@@ -18,7 +18,7 @@ from tickets.errors import InvalidInput, TicketNotFound
 from tickets.export import FORMATS
 from tickets.queue import ACTIVE_STATUSES
 from tickets.service import TicketAccess
-from ui import agent_live, composer, live, queue
+from ui import agent_live, composer, helpdesk, live, macros, queue
 from ui.auth import sign_out
 from ui.components import export_button, render_message
 from ui.conversation import draft_id, forget_draft, stream_reply
@@ -71,6 +71,7 @@ def _sidebar_head(user: User) -> None:
         )
         st.text_input("Search subject, customer or id", key="queue-search")
         st.toggle("Unread and waiting first", value=True, key="queue-unread")
+        st.toggle("Next response due first", value=False, key="queue-due")
 
 
 def _cached(key: str, ttl_s: float, load: Callable[[], T]) -> T:
@@ -92,9 +93,13 @@ def _agent_names(services: Services, user: User) -> dict[str, str]:
 
 def _ticket(services: Services, access: TicketAccess) -> None:
     st.header(rendering.inline(access.ticket.subject), anchor=False)
+    helpdesk.header(services, access)  # priority, the response clock, CSAT
     names = _agent_names(services, access.user)
     agent_live.show(services, access, names)  # status, presence and thread, polling
     _actions(services, access, names)
+    helpdesk.triage_panel(services, access)
+    helpdesk.merge_panel(services, access)
+    macros.picker(services, access)
     composer.show(services, access, names)
 
 
@@ -161,8 +166,9 @@ def _ai_panel(services: Services, access: TicketAccess) -> None:
     if quick[1].button("Suggest a reply", use_container_width=True, key=f"sug-{ticket_id}"):
         question = SUGGEST
     history = services.copilot.thread(access, limit=20)
+    rate = helpdesk.extras_for(services, access, copilot=True)
     for message in history:
-        render_message(message, viewer_is_agent=True)
+        render_message(message, viewer_is_agent=True, extras=rate)
     last = history[-1] if history else None
     if last is not None and last.author_role.value == "assistant" and last.text:
 

@@ -49,12 +49,16 @@ def author_label(
     return "Customer" if viewer_is_agent else "You"
 
 
+MessageExtras = Callable[[Message], None]  # drawn under a message's text (files, ratings)
+
+
 def render_message(
     message: Message,
     *,
     viewer_is_agent: bool,
     on_retry: Callable[[Message], None] | None = None,
     names: Mapping[str, str] | None = None,
+    extras: MessageExtras | None = None,
 ) -> None:
     with st.chat_message(message.author_role.value, avatar=AVATAR[message.author_role]):
         label = author_label(message, viewer_is_agent=viewer_is_agent, names=names)
@@ -69,6 +73,8 @@ def render_message(
             st.markdown(body or "_…writing…_")
         elif body:
             st.markdown(body)
+        if extras is not None:
+            extras(message)
         source_links(message)
         if message.status in (MessageStatus.FAILED, MessageStatus.TRUNCATED):
             st.error(rendering.inline(message.error or "This reply did not finish."), icon="⚠️")

@@ -14,7 +14,7 @@ from config.bootstrap import Services
 from tickets import rendering
 from tickets.domain import Message
 from tickets.service import TicketAccess
-from ui import live
+from ui import attachments, live, macros
 from ui.conversation import post_safely
 
 LABEL = "Your reply"
@@ -45,6 +45,11 @@ def set_draft(ticket_id: str, text: str) -> None:
     draft_started(ticket_id)
 
 
+def _files_key(ticket_id: str) -> str:
+    """The uploader's key: a new one after each send empties it."""
+    return f"files-{ticket_id}-{st.session_state.get(f'files-round:{ticket_id}', 0)}"
+
+
 def is_internal(ticket_id: str) -> bool:
     return st.session_state.get(f"kind-{ticket_id}") == "Internal note"
 
@@ -58,6 +63,7 @@ def show(services: Services, access: TicketAccess, names: dict[str, str]) -> Non
         st.session_state[key] = drafts.get(ticket_id, "")
 
     def keep() -> None:
+        macros.expand_typed(services, access)  # /shortcut becomes its snippet, unsent
         # a poll can deliver the box's last value after a send has just cleared it
         text = str(st.session_state.get(key) or "")
         drafts[ticket_id] = text
@@ -65,6 +71,13 @@ def show(services: Services, access: TicketAccess, names: dict[str, str]) -> Non
             draft_started(ticket_id)
 
     st.text_area(LABEL, key=key, on_change=keep, height=120, placeholder="Write to the customer…")
+    if services.store.blobs.available:
+        st.file_uploader(
+            "Attach files",
+            type=attachments.ACCEPT,
+            accept_multiple_files=True,
+            key=_files_key(ticket_id),
+        )
     st.radio("Send as", ["Public reply", "Internal note"], horizontal=True, key=f"kind-{ticket_id}")
     other: tuple[str, int] | None = st.session_state.get(_collision_key(ticket_id))
     if other is not None:
@@ -106,8 +119,10 @@ def _send(
             st.session_state[_collision_key(ticket_id)] = (name, other.seq)
             st.rerun()
 
+    files = attachments.uploads(st.session_state.get(_files_key(ticket_id)))
+
     def post(text: str, mid: str) -> Message:
-        return services.tickets.post(access, text, message_id=mid, internal=internal)
+        return services.tickets.post(access, text, message_id=mid, internal=internal, files=files)
 
     # On failure the draft stays in the box; sending again reuses the same message id.
     if post_safely(f"agent-{ticket_id}", st.session_state[draft_key(ticket_id)], post) is None:
@@ -115,6 +130,9 @@ def _send(
     st.session_state.setdefault("drafts", {}).pop(ticket_id, None)
     for key in (draft_key(ticket_id), _base_key(ticket_id), _collision_key(ticket_id)):
         st.session_state.pop(key, None)
+    st.session_state[f"files-round:{ticket_id}"] = (
+        st.session_state.get(f"files-round:{ticket_id}", 0) + 1
+    )
     if shown is not None and shown.ticket_id == ticket_id:
         live.keep(services.live.stopped_typing(shown))
     st.rerun()

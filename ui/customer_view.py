@@ -13,7 +13,8 @@ from tickets.errors import InvalidInput, NotSignedIn, TicketNotFound
 from tickets.export import FORMATS
 from tickets.ids import new_message_id, new_request_key
 from tickets.service import TicketAccess
-from ui import live, presence
+from tickets.uploads import Upload
+from ui import attachments, feedback, helpdesk, live, presence
 from ui.auth import sign_out
 from ui.components import ago, context_meter, export_button, rerun_fragment, status_badge
 from ui.conversation import post_safely, show_own_message, stream_reply, unsent_box
@@ -114,6 +115,15 @@ def _ticket_page(services: Services, access: TicketAccess) -> None:
             FORMATS[fmt],
             key=f"dl-{ticket.id}",
         )
+    if ticket.merged_into:
+        st.info(
+            f"This ticket was merged into another of yours (`{ticket.merged_into}`): the "
+            "conversation continues there.",
+            icon="🔀",
+        )
+        st.button("Go there", on_click=_select, args=(ticket.merged_into,))
+    feedback.csat_thanks(access)
+    feedback.csat_prompt(services, access)
     every = services.settings.live.thread_poll_s
     st.fragment(_conversation, run_every=every)(services, access)
 
@@ -158,6 +168,7 @@ def _conversation(services: Services, access: TicketAccess) -> None:
         page.thread,
         summarized_through=page.memory.summarized_through,
         on_retry=ask_retry,
+        extras=helpdesk.extras_for(services, shown.access),
     )
     presence.show_customer_line(shown.watchers(services.live.clock()))
     if not ticket.assistant_active:
@@ -168,16 +179,28 @@ def _conversation(services: Services, access: TicketAccess) -> None:
         streamed = stream_reply(
             lambda: services.assistant.retry(checked(), message_id), waiting_note=AGENT_TOOK_OVER
         )
-    elif st.session_state.pop(auto_key, False):
+    elif st.session_state.pop(auto_key, False):  # a new ticket: its first reply, then triage
         streamed = stream_reply(reply, waiting_note=AGENT_TOOK_OVER)
+        services.triage.start(ticket)  # in the background, after the reply: never slowing it
+
+    files: list[Upload] = []
 
     def post(text: str, mid: str) -> Message:
-        return services.tickets.post(checked(), text, message_id=mid)
+        return services.tickets.post(checked(), text, message_id=mid, files=files)
 
     box = st.container()  # new messages appear above the input, in thread order
-    prompt = st.chat_input("Write a message", key=f"chat-{ticket_id}")
+    allow_files = services.store.blobs.available and not ticket.merged_into
+    typed = st.chat_input(
+        "Write a message",
+        key=f"chat-{ticket_id}",
+        accept_file="multiple" if allow_files else False,
+        file_type=attachments.ACCEPT if allow_files else None,
+    )
+    prompt = typed.text if typed is not None and not isinstance(typed, str) else typed
+    if typed is not None and not isinstance(typed, str):
+        files = attachments.uploads(typed.files)
     with box:
-        sent = post_safely(ticket_id, prompt, post) if prompt else None
+        sent = post_safely(ticket_id, prompt or "", post) if (prompt or files) else None
         if sent is None:
             sent = unsent_box(ticket_id, post)  # also shows text that just failed to send
         if sent is not None:

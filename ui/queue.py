@@ -16,7 +16,7 @@ from config.bootstrap import Services
 from tickets import rendering
 from tickets.domain import Status, User
 from tickets.errors import StoreUnavailable
-from tickets.queue import ACTIVE_STATUSES, QueueFilter, Scope
+from tickets.queue import ACTIVE_STATUSES, QueueFilter, Scope, Sort
 from tickets.queue_live import Held, QueueEvent, QueueView, hold
 from ui import live
 from ui.components import ago
@@ -35,7 +35,8 @@ def filters() -> QueueFilter:
     statuses = st.session_state.get("queue-status", list(ACTIVE_STATUSES))
     search = st.session_state.get("queue-search", "")
     unread_first = st.session_state.get("queue-unread", True)
-    return QueueFilter(tuple(statuses) or tuple(Status), scope, search, unread_first)
+    sort: Sort = "due" if st.session_state.get("queue-due", False) else "activity"
+    return QueueFilter(tuple(statuses) or tuple(Status), scope, search, unread_first, sort=sort)
 
 
 def current(services: Services, user: User, selected: str | None) -> QueueView:
@@ -84,7 +85,7 @@ def show(services: Services, user: User, selected: str | None) -> QueueView:
 def _live_list(services: Services, user: User, selected: str | None) -> QueueView:
     with st.sidebar:
         view = current(services, user, selected)
-        _draw(view, selected)
+        _draw(services, view, selected)
         st.button("↻ Refresh", on_click=refresh, key="queue-refresh", type="tertiary")
     return view
 
@@ -101,7 +102,7 @@ def _toast(event: QueueEvent) -> None:
         )
 
 
-def _draw(view: QueueView, selected: str | None) -> None:
+def _draw(services: Services, view: QueueView, selected: str | None) -> None:
     counts = view.counts
     st.caption(
         f"Mine {counts['mine']} · unassigned {counts['unassigned']} · "
@@ -117,6 +118,8 @@ def _draw(view: QueueView, selected: str | None) -> None:
         dot = ("🤝 " if t.awaits_handoff else "") + (
             "🔵 " if t.unread(seen.get(t.id, 0)) and t.id != selected else ""
         )
+        flag = services.tickets.sla.flag(item.sla)  # as of now: flags move with the time
+        dot = {"soon": "⏰ ", "breached": "🔥 "}.get(flag, "") + dot
         st.button(
             f"{dot}{rendering.inline(t.subject, 90)}  \n"
             f"{rendering.inline(t.customer_name, 40)} · {t.status.label} · {ago(t.updated_at)}",

@@ -11,7 +11,7 @@ import streamlit as st
 
 from tickets.domain import Message, User
 from tickets.service import ThreadPage
-from ui.components import render_message, summary_marker
+from ui.components import MessageExtras, render_message, summary_marker
 
 PAGE = 30
 
@@ -32,6 +32,7 @@ def show_thread(
     summarized_through: int = 0,
     on_retry: Callable[[Message], None] | None = None,
     names: Mapping[str, str] | None = None,
+    extras: MessageExtras | None = None,
 ) -> None:
     key = _pages_key(page.ticket.id)
     if page.has_older:
@@ -47,6 +48,8 @@ def show_thread(
         if summarized_through and not marked and message.seq > summarized_through:
             summary_marker(summarized_through, viewer_is_agent=user.is_agent)  # right after it
             marked = True
-        render_message(message, viewer_is_agent=user.is_agent, on_retry=on_retry, names=names)
+        render_message(
+            message, viewer_is_agent=user.is_agent, on_retry=on_retry, names=names, extras=extras
+        )
     if summarized_through and not marked and page.messages:
         summary_marker(summarized_through, viewer_is_agent=user.is_agent)

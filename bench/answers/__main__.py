@@ -13,7 +13,9 @@ target and exits 1 when a target is missed. Writes the replies to ``--out`` for 
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -183,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     data = json.loads(DATA.read_text())
     settings = load_settings()
     folder = Path(tempfile.mkdtemp(prefix="bench-answers-"))
+    atexit.register(shutil.rmtree, folder, True)  # the joined model is 1.1 GB
     settings = replace(
         settings,
         store=replace(settings.store, backend="sqlite", data_dir=folder),

@@ -65,3 +65,32 @@ def _client(store: StoreSettings) -> Any:
             credentials=credentials,
         )
     return firestore.Client(project=store.project, database=store.database)
+
+
+def make_bucket(store: StoreSettings) -> Any | None:
+    """The Cloud Storage bucket for attachments (``TICKETS_BUCKET``), or ``None`` when none
+    is configured. On a local emulator (``STORAGE_EMULATOR_HOST``, a ``demo-`` project
+    only) the bucket is created when missing; a real bucket must exist already."""
+    if not store.bucket:
+        return None
+    check_emulator_project(store)
+    from google.cloud import storage  # type: ignore[attr-defined]
+
+    if store.storage_emulator_host:
+        from google.auth.credentials import AnonymousCredentials
+
+        endpoint = store.storage_emulator_host
+        if not endpoint.startswith("http"):
+            endpoint = f"http://{endpoint}"
+        client = storage.Client(
+            project=store.project,
+            credentials=AnonymousCredentials(),  # type: ignore[no-untyped-call]
+            client_options={"api_endpoint": endpoint},
+        )
+        bucket = client.bucket(store.bucket)
+        if not bucket.exists(timeout=store.call_deadline_s):
+            client.create_bucket(store.bucket, timeout=store.call_deadline_s)
+        return bucket
+    if store.credentials_file:
+        return storage.Client.from_service_account_json(store.credentials_file).bucket(store.bucket)
+    return storage.Client(project=store.project).bucket(store.bucket)

@@ -111,8 +111,35 @@ class TreeEraser:
         return 0 if self.for_tickets else self._erase(uid)
 
 
-def firestore_erasers(db: FirestoreDb, shredder: Shredder) -> tuple[Eraser, ...]:
+@dataclass
+class KeyedEraser:
+    """Documents kept per ticket outside its tree: ``{collection}/{ticketId}`` (the SLA
+    clock, triage, CSAT) and ``ratings`` found by their ``ticketId``."""
+
+    db: FirestoreDb
+    name: str = "ratings, CSAT, SLA clocks and triage"
+
+    def erase_ticket(self, ticket_id: str) -> int:
+        deleted = 0
+        for collection in ("csat", "sla", "triage"):
+            ref = self.db.client.collection(collection).document(ticket_id)
+            if self.db.run(ref.get).exists:
+                self.db.run(ref.delete)
+                deleted += 1
+        q = self.db.client.collection("ratings").where(
+            filter=FieldFilter("ticketId", "==", ticket_id)
+        )
+        return deleted + _delete_all(self.db, q, "ratings")
+
+    def erase_user(self, uid: str) -> int:
+        return 0  # all of it is about their tickets
+
+
+def firestore_erasers(db: FirestoreDb, shredder: Shredder, files: Eraser) -> tuple[Eraser, ...]:
+    """``files``: the attachments' eraser (the blob store's)."""
     return (
+        files,
+        KeyedEraser(db),
         SeenEraser(db),
         UsageEraser(db),
         PresenceEraser(db),

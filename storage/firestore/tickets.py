@@ -24,6 +24,8 @@ TRIAGE_FIELDS = (
     "updatedAt",
     "changedAt",
     "handoffAt",
+    "priority",
+    "mergedInto",
 )
 RESEALED = ("subject", "customerName", "searchKeys")  # rewritten too: under the current key
 

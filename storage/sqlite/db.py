@@ -74,6 +74,25 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE knowledge_revision (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER);
     INSERT INTO knowledge_revision (id, revision) VALUES (1, 0);
     """,
+    # the helpdesk: snippets and macros, ratings, CSAT and their daily counters, SLA clocks,
+    # triage, and the message search index (keyed tokens; messages written from now on)
+    """
+    CREATE TABLE snippets (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE ratings (
+        id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL, at TEXT NOT NULL, data TEXT NOT NULL);
+    CREATE INDEX ratings_ticket ON ratings (ticket_id, at);
+    CREATE TABLE csat (ticket_id TEXT PRIMARY KEY, at TEXT NOT NULL, data TEXT NOT NULL);
+    CREATE TABLE feedback_counts (
+        day TEXT NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (day, name));
+    CREATE TABLE sla (
+        ticket_id TEXT PRIMARY KEY, state TEXT NOT NULL, due_at TEXT, data TEXT NOT NULL);
+    CREATE INDEX sla_due ON sla (state, due_at);
+    CREATE TABLE triage (ticket_id TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE message_keys (
+        token TEXT NOT NULL, ticket_id TEXT NOT NULL, message_id TEXT NOT NULL,
+        created_at TEXT NOT NULL, PRIMARY KEY (token, ticket_id, message_id));
+    CREATE INDEX message_keys_message ON message_keys (ticket_id, message_id);
+    """,
     # the audit log: filterable columns, append-only (triggers refuse changes), per-customer
     # keys for crypto-shredding; metrics; retention (expire_at on tickets)
     """

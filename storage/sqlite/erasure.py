@@ -51,9 +51,22 @@ class ShreddingEraser:
         return int(self.shredder.shred(uid))
 
 
-def sqlite_erasers(db: Database, shredder: Shredder) -> tuple[Eraser, ...]:
+def sqlite_erasers(db: Database, shredder: Shredder, files: Eraser) -> tuple[Eraser, ...]:
+    """``files``: the attachments' eraser (the blob store's)."""
     # a ticket's shared thread (conv_key = id) and its copilot threads (id/copilots/...)
     return (
+        files,
+        SqlEraser(
+            db,
+            "ratings, CSAT, SLA clocks, triage and the search index",
+            (
+                "DELETE FROM ratings WHERE ticket_id = ?",
+                "DELETE FROM csat WHERE ticket_id = ?",
+                "DELETE FROM sla WHERE ticket_id = ?",
+                "DELETE FROM triage WHERE ticket_id = ?",
+                "DELETE FROM message_keys WHERE ticket_id = ?",
+            ),
+        ),
         SqlEraser(
             db,
             "messages and copilot threads",

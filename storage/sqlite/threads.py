@@ -7,7 +7,7 @@ import sqlite3
 from storage.decode import decode_each
 from storage.sealing import Sealer
 from storage.sqlite.activity import bump
-from storage.sqlite.db import Database, dumps, loads
+from storage.sqlite.db import Database, dumps, loads, stamp
 from storage.sqlite.rows import write_activity
 from tickets.domain import ConversationRef, Message, NewMessage, Ticket, utcnow
 from tickets.errors import MessageNotFound, TicketNotFound
@@ -23,17 +23,14 @@ class SqliteThreads:
         return self.sealer.open_message(conv, loads(raw))
 
     def _write(self, db: sqlite3.Connection, conv: ConversationRef, message: Message) -> None:
+        sealed = self.sealer.seal_message(conv, message.to_dict())
         db.execute(
             "INSERT INTO messages (conv_key, id, seq, visibility, data) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (conv_key, id) DO UPDATE SET data = excluded.data",
-            (
-                conv.key,
-                message.id,
-                message.seq,
-                message.visibility.value,
-                dumps(self.sealer.seal_message(conv, message.to_dict())),
-            ),
+            (conv.key, message.id, message.seq, message.visibility.value, dumps(sealed)),
         )
+        if not conv.is_copilot:  # the search index (storage/sqlite/search.py)
+            index_message(db, conv.ticket_id, message, sealed.get("searchKeys", ()))
 
     def append(self, conv: ConversationRef, message: NewMessage) -> Message:
         with self.db.tx() as db:
@@ -135,3 +132,18 @@ class SqliteThreads:
             (ticket_id, ticket_id),
         )
         return [r["conv_key"].rsplit("/", 1)[1] for r in rows]
+
+
+def index_message(
+    db: sqlite3.Connection, ticket_id: str, message: Message, keys: list[str]
+) -> None:
+    """The message's search tokens, replacing what it had (its text may have changed)."""
+    db.execute(
+        "DELETE FROM message_keys WHERE ticket_id = ? AND message_id = ?", (ticket_id, message.id)
+    )
+    when = stamp(message.created_at)
+    db.executemany(
+        "INSERT OR IGNORE INTO message_keys (token, ticket_id, message_id, created_at) "
+        "VALUES (?, ?, ?, ?)",
+        [(token, ticket_id, message.id, when) for token in keys],
+    )

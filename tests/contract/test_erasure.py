@@ -2,7 +2,8 @@
 
 A customer leaves a footprint in every concern (tickets, messages, internal notes, the
 assistant's replies, an agent's copilot thread about them, memory, usage, read state,
-presence, report state, audit entries); after ``erase-user`` nothing in the whole database
+presence, report state, audit entries, attachments, ratings, CSAT, SLA clocks, triage, the
+message search index); after ``erase-user`` nothing in the whole database
 (every table or document, read raw) names them or holds anything they wrote, another
 customer's data is untouched, and the audit log keeps its entries, unreadable where they
 named the customer. Retention marks a resolved ticket and everything under it, unmarks it on
@@ -21,6 +22,7 @@ import pytest
 from config.bootstrap import Services
 from memory.summary import replace_if_version
 from ops.cli import run
+from tests.support import files as uploads
 from tests.support.dump import documents, dump
 from tests.support.fakes import FakeModel, FakeReply
 from tests.support.services import access, make_services
@@ -56,7 +58,12 @@ def footprint(services: Services) -> list[str]:
         "".join(run_)
         kim = access(services, KIM.uid, ticket.id)
         t.post(kim, f"Note about {SECRET}", internal=True)
-        t.post(access(services, KIM.uid, ticket.id), f"Refund for {SECRET} approved")
+        refund = t.post(access(services, KIM.uid, ticket.id), f"Refund for {SECRET} approved")
+        zoe = access(services, ZOE.uid, ticket.id)
+        t.post(zoe, f"Photo of {SECRET}", files=(uploads.photo(),))
+        services.feedback.rate(zoe, refund.id, "up", f"Thanks {SECRET}")
+        services.triage.start(ticket)  # run_later runs at once in the tests
+        assert store.triage.get(ticket.id) is not None and store.sla.get(ticket.id) is not None
         "".join(services.copilot.ask(access(services, KIM.uid, ticket.id), f"Who is {SECRET}?"))
         conv = ConversationRef(ticket.id)
         memory = Checkpoint(f"Problem: {SECRET}", (f"{SECRET}-{n}",), 1, 1, utcnow())
@@ -65,6 +72,8 @@ def footprint(services: Services) -> list[str]:
         store.seen.mark(KIM.uid, ticket.id, 2)
         list(t.export(ZOE.uid, ticket.id, "md"))
     t.set_status(access(services, KIM.uid, ids[0]), Status.RESOLVED)
+    services.feedback.give_csat(access(services, ZOE.uid, ids[0]), 5, f"Great {SECRET}")
+    assert services.store.feedback.csat(ids[0]) is not None
     return ids
 
 

@@ -22,6 +22,7 @@ from storage.settings import StoreSettings
 from tests.conftest import new_project_id
 from tests.support.emulator import Emulator, free_port
 from tests.support.fake_openai import FakeOpenAIServer
+from tests.support.gcs import StorageEmulator
 from tickets.domain import Role, User
 from tickets.store import Store
 from ui.auth import identity_uid
@@ -48,6 +49,7 @@ USERS = {
 }
 AGENTS = ("kim", "lee")  # granted the agent role before the app starts
 ARTIFACTS = ROOT / "test-artifacts"
+BUCKET = "e2e-attachments"
 
 pytestmark = pytest.mark.e2e
 
@@ -60,6 +62,7 @@ class Stack:
     model: FakeOpenAIServer
     project: str = ""
     emulator_host: str = ""
+    storage_host: str = ""
 
     def uid(self, who: str) -> str:
         return identity_uid(self.issuer, who)
@@ -101,7 +104,9 @@ def launch_streamlit(
 
 @pytest.fixture(scope="session")
 def stack(
-    firestore_emulator: Emulator, tmp_path_factory: pytest.TempPathFactory
+    firestore_emulator: Emulator,
+    storage_emulator: StorageEmulator,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp("e2e")
     logs = ARTIFACTS / "logs"
@@ -117,7 +122,8 @@ def stack(
     model = FakeOpenAIServer().start()
     project = new_project_id()
     settings = StoreSettings("firestore", project=project, emulator_host=firestore_emulator.host)
-    store = firestore_store(make_firestore_client(settings))[0]
+    bucket = storage_emulator.bucket(project, BUCKET)  # attachments, as the app stores them
+    store = firestore_store(make_firestore_client(settings), bucket=bucket)[0]
     for who in AGENTS:
         agent = USERS[who]
         store.users.save(User(identity_uid(issuer, who), Role.AGENT, agent["name"], agent["email"]))
@@ -138,13 +144,21 @@ def stack(
         "OPENAI_API_KEY": "sk-e2e",
         "OPENAI_BASE_URL": model.base_url,
         "OPENAI_MODEL": "fake-model",
+        "TICKETS_BUCKET": BUCKET,
+        "STORAGE_EMULATOR_HOST": storage_emulator.host,
     }
     app = launch_streamlit(workdir, env, "127.0.0.1", app_port, logs / "streamlit.log")
     try:
         wait_http(f"{issuer}/.well-known/openid-configuration", 90, "the OIDC provider", oidc)
         wait_http(f"http://127.0.0.1:{app_port}/_stcore/health", 90, "Streamlit", app)
         yield Stack(
-            f"http://127.0.0.1:{app_port}", issuer, store, model, project, firestore_emulator.host
+            f"http://127.0.0.1:{app_port}",
+            issuer,
+            store,
+            model,
+            project,
+            firestore_emulator.host,
+            storage_emulator.host,
         )
     finally:
         app.terminate()
@@ -177,6 +191,8 @@ def replica(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         "OPENAI_API_KEY": "sk-e2e",
         "OPENAI_BASE_URL": stack.model.base_url,
         "OPENAI_MODEL": "fake-model",
+        "TICKETS_BUCKET": BUCKET,
+        "STORAGE_EMULATOR_HOST": stack.storage_host,
     }
     log = ARTIFACTS / "logs" / "streamlit-replica.log"
     app = launch_streamlit(workdir, env, "127.0.0.1", port, log)

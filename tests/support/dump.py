@@ -10,8 +10,20 @@ from typing import Any
 from tickets.store import Store
 
 
+def files(store: Store) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``blobs/{object path}`` for every stored file (attachments: sealed bytes)."""
+    blobs: Any = store.blobs
+    if hasattr(blobs, "root"):  # the embedded store's folder
+        for path in sorted(p for p in blobs.root.rglob("*") if p.is_file()):
+            yield f"blobs/{path.relative_to(blobs.root).as_posix()}", {}
+    elif hasattr(blobs, "bucket"):  # Cloud Storage
+        for blob in blobs.bucket.list_blobs():
+            yield f"blobs/{blob.name}", {}
+
+
 def documents(store: Store) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(path or table/row, data) for every stored document or row."""
+    """(path or table/row, data) for every stored document or row, and every file."""
+    yield from files(store)
     if store.backend == "sqlite":
         db = store.audit.db  # type: ignore[attr-defined]
         tables = db.query("SELECT name FROM sqlite_master WHERE type = 'table'")

@@ -91,6 +91,9 @@ class FakeModel:
     replies: list[FakeReply] = field(default_factory=list)
     prompts: list[list[ChatMessage]] = field(default_factory=list)
     schemas: list[JsonSchema | None] = field(default_factory=list)  # one per complete()
+    # triage answers (structured output named "ticket_triage"), apart from the replies so a
+    # test's queued replies are never taken by a ticket's triage; none queued: prose
+    triage: list[str | Exception] = field(default_factory=list)
     name: str = "fake-model"
     default_text: str = "Thanks! Could you share your order number?"
     default_summary: str = (
@@ -123,6 +126,12 @@ class FakeModel:
         json_schema: JsonSchema | None = None,
     ) -> Completion:
         self.schemas.append(json_schema)
+        if json_schema is not None and json_schema.name == "ticket_triage":
+            self.prompts.append(list(messages))
+            answer = self.triage.pop(0) if self.triage else "It looks like a support request."
+            if isinstance(answer, Exception):
+                raise answer
+            return Completion(answer, "stop", Usage(40, 20))
         if not self.replies:
             self.prompts.append(list(messages))
             return Completion(self.default_summary, "stop", Usage(30, 20))

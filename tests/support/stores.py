@@ -23,6 +23,9 @@ def open_sqlite(tmp_path: Path, sealer: Sealer | None = None) -> Iterator[Store]
 
 
 @contextmanager
-def open_firestore(client: Any, sealer: Sealer | None = None) -> Iterator[Store]:
-    """On the emulator; ``client`` belongs to a fresh ``demo-`` project (closed by its fixture)."""
-    yield firestore_store(client, sealer)[0]
+def open_firestore(
+    client: Any, sealer: Sealer | None = None, bucket: Any = None
+) -> Iterator[Store]:
+    """On the emulator; ``client`` belongs to a fresh ``demo-`` project (closed by its
+    fixture); ``bucket``: attachments on the local Cloud Storage server."""
+    yield firestore_store(client, sealer, bucket=bucket)[0]
