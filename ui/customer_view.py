@@ -142,9 +142,12 @@ def _conversation(services: Services, access: TicketAccess) -> None:
             st.rerun(scope="app")
         return
     page, ticket = shown.page, shown.page.ticket
-    # A new status redraws the whole page, but only at the end of this run: a message
-    # submitted in this run lives in the chat input for this run alone.
+    # A new status redraws the whole page (a half-typed message stays in the input). When a
+    # message was submitted in this very run, only at the end of the run: a submitted
+    # message lives in the chat input for this run alone.
     status_changed = ticket.status is not access.ticket.status
+    if status_changed and st.session_state.get(f"chat-{ticket_id}") is None:
+        st.rerun()
 
     def checked() -> TicketAccess:
         return services.tickets.access(services.tickets.current_user(uid), ticket_id)
