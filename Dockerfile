@@ -1,6 +1,7 @@
 # Ticket Assistant: one stateless app replica. By default it runs on its embedded defaults
 # (SQLite under /data, the small local model in-process, demo data); in production set
-# TICKETS_STORE=firestore and point OPENAI_BASE_URL at a model server (docs/cloud-run.md).
+# TICKETS_STORE=firestore and point OPENAI_BASE_URL at a model server (README.md,
+# "Running in production").
 #
 #   docker build -t ticket-assistant .
 #   docker run -p 8080:8080 -e ALLOW_DEMO_LOGIN=true -v ta-data:/data ticket-assistant

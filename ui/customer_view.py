@@ -164,7 +164,11 @@ def _conversation(services: Services, access: TicketAccess) -> None:
             st.rerun(scope="app")
         return
     page, ticket = shown.page, shown.page.ticket
-    if ticket.status is not access.ticket.status:
+    # A new status redraws the whole page (a half-typed message stays in the input). When a
+    # message was submitted in this very run, only at the end of the run: a submitted
+    # message lives in the chat input for this run alone.
+    status_changed = ticket.status is not access.ticket.status
+    if status_changed and st.session_state.get(f"chat-{ticket_id}") is None:
         st.rerun()
 
     def checked() -> TicketAccess:
@@ -237,7 +241,7 @@ def _conversation(services: Services, access: TicketAccess) -> None:
             stream_reply(reply, waiting_note=AGENT_TOOK_OVER)
             streamed = True
     follow(f"{uid}:{ticket_id}")  # opens at the newest message and keeps it in view
-    if any(run.followed_up for run in runs):
-        st.rerun(scope="app")  # handed over: the status and the buttons above change too
+    if status_changed or any(run.followed_up for run in runs):
+        st.rerun(scope="app")  # the status and the buttons above change too (a handover)
     if streamed:
         rerun_fragment()
