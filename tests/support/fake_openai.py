@@ -86,6 +86,12 @@ class FakeOpenAIServer:
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
+    def streamed(self) -> list[Recorded]:
+        """The requests for a streamed reply (what a customer or agent waits for), not the
+        background ones (triage, summaries) that ask for a whole JSON answer."""
+        with self._lock:
+            return [r for r in self.requests if r.body.get("stream")]
+
     @property
     def base_url(self) -> str:
         host, port = self._httpd.server_address[:2]
