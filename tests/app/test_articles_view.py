@@ -4,19 +4,14 @@ sources under a reply that open the article, and the handoff shown in the agent'
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from config.bootstrap import Services
-from demo.seed import seed_demo
-from storage.sqlite import sqlite_store
-from tests.support.apptest import sign_in_as, unescaped
+from tests.support.apptest import app_services, sign_in_as, unescaped
 from tests.support.fakes import FakeModel, FakeReply
-from tests.support.services import make_services
-from ui.runtime import use_services
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -28,14 +23,8 @@ def model() -> FakeModel:
 
 @pytest.fixture
 def services(tmp_path: Path, model: FakeModel) -> Iterator[Services]:
-    store = sqlite_store(tmp_path / "t.db")
-    svc = make_services(store, model)
-    svc.settings = replace(svc.settings, allow_demo_login=True)
-    seed_demo(store, 40)
-    use_services(svc)
-    yield svc
-    use_services(None)
-    store.close()
+    with app_services(tmp_path, model, seed=40) as svc:
+        yield svc
 
 
 def app(as_user: str, **params: str) -> AppTest:

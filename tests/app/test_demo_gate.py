@@ -13,25 +13,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from config.bootstrap import Services
-from demo.seed import seed_demo
-from storage.sqlite import sqlite_store
-from tests.support.apptest import APP, server_address, sign_in_as, unescaped
-from tests.support.services import make_services
+from tests.support.apptest import APP, app_services, server_address, sign_in_as, unescaped
 from ui.auth import DEMO_USER_KEY, is_loopback
-from ui.runtime import use_services
 
 INTERNAL_NOTE = "Billing confirmed the fix"  # an internal note on Bob's tk-demo-invoice
 
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[Services]:
-    store = sqlite_store(tmp_path / "t.db")
-    svc = make_services(store)
-    seed_demo(store, 20)
-    use_services(svc)
-    yield svc
-    use_services(None)
-    store.close()
+    with app_services(tmp_path, seed=20, demo_login=False) as svc:
+        yield svc
 
 
 def shown(at: AppTest) -> str:

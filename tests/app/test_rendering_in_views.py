@@ -6,20 +6,16 @@ host, no link): ``tests/e2e/test_untrusted_text.py``."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from config.bootstrap import Services
-from storage.sqlite import sqlite_store
-from tests.support.apptest import APP, run_app, unescaped
+from tests.support.apptest import APP, app_services, run_app, unescaped
 from tests.support.fakes import FakeModel, FakeReply
 from tests.support.inert import live_parts
-from tests.support.services import make_services
 from tickets.domain import Role, Ticket, User
-from ui.runtime import use_services
 
 IMAGE = "![s](http://127.0.0.1:9/p.png)"
 SUBJECT = f"{IMAGE} [urgent](http://evil.example) refund"
@@ -35,14 +31,8 @@ def model() -> FakeModel:
 
 @pytest.fixture
 def services(tmp_path: Path, model: FakeModel) -> Iterator[Services]:
-    store = sqlite_store(tmp_path / "t.db")
-    svc = make_services(store, model)
-    svc.settings = replace(svc.settings, allow_demo_login=True)
-    store.users.save(EVE)
-    use_services(svc)
-    yield svc
-    use_services(None)
-    store.close()
+    with app_services(tmp_path, model, seed=None, before=lambda s: s.users.save(EVE)) as svc:
+        yield svc
 
 
 @pytest.fixture

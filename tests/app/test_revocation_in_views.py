@@ -13,14 +13,10 @@ import pytest
 import streamlit as st
 
 from config.bootstrap import Services
-from demo.seed import seed_demo
-from storage.sqlite import sqlite_store
-from tests.support.apptest import run_app, unescaped
+from tests.support.apptest import app_services, run_app, unescaped
 from tests.support.fakes import FakeModel
-from tests.support.services import make_services
 from tickets.domain import ConversationRef, Role
 from tickets.errors import NotSignedIn, TicketNotFound
-from ui.runtime import use_services
 
 NOTE = "Billing confirmed the fix"  # the internal note on tk-demo-invoice
 
@@ -32,14 +28,8 @@ def model() -> FakeModel:
 
 @pytest.fixture
 def services(tmp_path: Path, model: FakeModel) -> Iterator[Services]:
-    store = sqlite_store(tmp_path / "t.db")
-    svc = make_services(store, model)
-    svc.settings = replace(svc.settings, allow_demo_login=True)
-    seed_demo(store, 20)
-    use_services(svc)
-    yield svc
-    use_services(None)
-    store.close()
+    with app_services(tmp_path, model, seed=20) as svc:
+        yield svc
 
 
 @pytest.fixture

@@ -8,35 +8,25 @@ error and nothing to send again."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from config.bootstrap import Services
-from demo.seed import seed_demo
-from storage.sqlite import sqlite_store
-from tests.support.apptest import run_app
+from tests.support.apptest import app_services, run_app
 from tests.support.fakes import FakeModel
-from tests.support.services import access, make_services
+from tests.support.services import access
 from tickets.domain import AuthorRole, ConversationRef, Status
 from ui import live
-from ui.runtime import use_services
 
 TICKET = "tk-demo-kettle"
 
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[Services]:
-    store = sqlite_store(tmp_path / "t.db")
-    svc = make_services(store, FakeModel())
-    svc.settings = replace(svc.settings, allow_demo_login=True)
-    seed_demo(store, 80)
-    use_services(svc)
-    yield svc
-    use_services(None)
-    store.close()
+    with app_services(tmp_path, FakeModel(), seed=80) as svc:
+        yield svc
 
 
 def test_a_message_sent_as_an_agent_answers_is_stored(

@@ -5,7 +5,6 @@ customers never reach either page."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,26 +12,15 @@ from streamlit.testing.v1 import AppTest
 
 from config.bootstrap import Services
 from demo.history import SAM, seed_history
-from demo.seed import seed_demo
-from storage.sqlite import sqlite_store
-from tests.support.apptest import sign_in_as
-from tests.support.services import make_services
-from ui.runtime import use_services
+from tests.support.apptest import app_services, sign_in_as
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 @pytest.fixture
 def services(tmp_path: Path) -> Iterator[Services]:
-    store = sqlite_store(tmp_path / "t.db")
-    svc = make_services(store)
-    svc.settings = replace(svc.settings, allow_demo_login=True)
-    seed_demo(store, 12)
-    seed_history(store)
-    use_services(svc)
-    yield svc
-    use_services(None)
-    store.close()
+    with app_services(tmp_path, seed=12, before=seed_history) as svc:
+        yield svc
 
 
 def page(uid: str, name: str) -> AppTest:

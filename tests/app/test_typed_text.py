@@ -5,21 +5,17 @@ agent's reply, a customer's unsent message) come back in a new session from the 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from config.bootstrap import Services
-from demo.seed import seed_demo
-from storage.sqlite import sqlite_store
-from tests.support.apptest import run_app
+from tests.support.apptest import app_services, run_app
 from tests.support.fakes import FakeModel, FakeReply
-from tests.support.services import access, make_services
+from tests.support.services import access
 from tickets.domain import ConversationRef
 from tickets.errors import StoreUnavailable
-from ui.runtime import use_services
 
 KETTLE = "tk-demo-kettle"
 
@@ -31,14 +27,8 @@ def model() -> FakeModel:
 
 @pytest.fixture
 def services(tmp_path: Path, model: FakeModel) -> Iterator[Services]:
-    store = sqlite_store(tmp_path / "t.db")
-    svc = make_services(store, model)
-    svc.settings = replace(svc.settings, allow_demo_login=True)
-    seed_demo(store, 80)
-    use_services(svc)
-    yield svc
-    use_services(None)
-    store.close()
+    with app_services(tmp_path, model, seed=80) as svc:
+        yield svc
 
 
 def unsent(at: AppTest) -> list[str]:

@@ -12,15 +12,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from config.bootstrap import Services
-from demo.seed import LONG_TICKET, seed_demo
+from demo.seed import LONG_TICKET
 from memory.summary import replace_if_version
-from storage.sqlite import sqlite_store
-from tests.support.apptest import run_app, unescaped
+from tests.support.apptest import app_services, run_app, unescaped
 from tests.support.fakes import FakeModel, FakeReply
-from tests.support.services import make_services
 from tickets.domain import ConversationRef, Status
 from ui.exports import file_name
-from ui.runtime import use_services
 
 
 @pytest.fixture
@@ -30,14 +27,8 @@ def model() -> FakeModel:
 
 @pytest.fixture
 def services(tmp_path: Path, model: FakeModel) -> Iterator[Services]:
-    store = sqlite_store(tmp_path / "t.db")
-    svc = make_services(store, model)
-    svc.settings = replace(svc.settings, allow_demo_login=True)
-    seed_demo(store, 80)
-    use_services(svc)
-    yield svc
-    use_services(None)
-    store.close()
+    with app_services(tmp_path, model, seed=80) as svc:
+        yield svc
 
 
 def shown(at: AppTest) -> str:

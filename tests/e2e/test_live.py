@@ -120,6 +120,8 @@ def test_an_agent_reply_and_a_status_change_reach_the_customer_by_themselves(
     customer.get_by_text("Your ticket was resolved. Reply to reopen it.").wait_for(timeout=LIVE_MS)
     status_after = time.monotonic() - start
     customer.get_by_text("Resolved", exact=True).first.wait_for()
+    sidebar = customer.locator("[data-testid='stSidebar']")
+    sidebar.get_by_role("button", name=re.compile("Kettle whistles.*Resolved")).wait_for()
     assert draft.input_value() == "half-typed question"
     shot(customer, "live-customer")
     print(f"agent reply after {reply_after:.1f} s, status change after {status_after:.1f} s")

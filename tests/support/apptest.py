@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
+from config.bootstrap import Services
+from demo.seed import seed_demo
+from storage.sqlite import sqlite_store
+from tests.support.fakes import FakeModel
+from tests.support.services import make_services
+from tickets.store import Store
 from ui.auth import DEMO_USER_KEY
+from ui.runtime import use_services
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -47,3 +55,31 @@ def server_address(address: str | None) -> Iterator[None]:
         yield
     finally:
         config.set_option("server.address", before)
+
+
+@contextmanager
+def app_services(
+    folder: Path,
+    model: FakeModel | None = None,
+    *,
+    seed: int | None = 80,
+    demo_login: bool = True,
+    before: Callable[[Store], object] | None = None,
+) -> Iterator[Services]:
+    """The services the app under AppTest uses: an embedded store in ``folder``, the demo
+    data (``seed``: the long ticket's length; ``None``: none), the demo sign-in allowed on
+    request. ``before`` runs on the store before the app sees it."""
+    store = sqlite_store(folder / "t.db")
+    svc = make_services(store, model)
+    if demo_login:
+        svc.settings = replace(svc.settings, allow_demo_login=True)
+    if seed is not None:
+        seed_demo(store, seed)
+    if before is not None:
+        before(store)
+    use_services(svc)
+    try:
+        yield svc
+    finally:
+        use_services(None)
+        store.close()
