@@ -77,7 +77,11 @@ def test_readme_screenshots_from_the_real_model(browser: Any, product: str) -> N
         "Is a kettle that leaks from the base covered by the warranty?"
     )
     page.get_by_placeholder("Write a message").press("Enter")
-    page.get_by_text("Sources:").last.wait_for(timeout=ANSWER_MS)  # a cited answer
+    try:
+        page.get_by_text("Sources:").last.wait_for(timeout=ANSWER_MS)  # a cited answer
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / "readme-no-sources.png"), full_page=True)
+        raise
     page.wait_for_timeout(1500)
     shot(page, "customer")
     page.locator("[data-testid='stChatMessage']").last.screenshot(
