@@ -201,9 +201,9 @@ def combine(
     """Each field from whichever source measured better on tickets neither was tuned on
     (``tests/data/triage_heldout.json``, ``python -m bench.triage``): the model's sentiment;
     the rules' priority (small models escalate nearly everything: "normal" became "high" or
-    "urgent" in 9 of 10 held-out tickets) and language (the model's when the rules found no word of
-    any language they know); the rules' labels, or the model's when the rules find none. A
-    field the model left out or got invalid falls back to the rules."""
+    "urgent" in 9 of 10 held-out tickets) and language (the model's when the rules found no
+    word of any language they know); the rules' labels, or the model's when the rules find
+    none. A field the model left out or got invalid falls back to the rules."""
     if not model:
         return rules, "rules"
     merged = Suggestion(
