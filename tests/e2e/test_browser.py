@@ -131,6 +131,10 @@ def test_export_downloads_and_parses(browser: Any, stack: Stack) -> None:
     page.get_by_text("Please export this").first.wait_for()
     page.get_by_role("button", name="⬇ Export").click()
     page.get_by_text("JSON", exact=True).click()
+    # the format's rerun has ended before the click (a click on the button it replaces is lost)
+    expect(page.get_by_role("radio", name="JSON")).to_be_checked()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_role("button", name="Download transcript")).to_have_count(1)
     with page.expect_download() as download:
         page.get_by_role("button", name="Download transcript").click()
     data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
