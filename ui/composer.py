@@ -86,6 +86,10 @@ def show(services: Services, access: TicketAccess, names: dict[str, str]) -> Non
             draft_started(ticket_id)
         _store(services, access, text)
 
+    if st.session_state.pop(f"sent-note:{ticket_id}", False):
+        # set before the radio exists: the browser's radio is told too (dropping the key
+        # reset only the server's value, and the radio went on showing "Internal note")
+        st.session_state[f"kind-{ticket_id}"] = REPLY
     st.radio("Send as", [REPLY, NOTE], horizontal=True, key=f"kind-{ticket_id}")
     note = is_internal(ticket_id)
     with st.container(key=NOTE_BOX if note else REPLY_BOX):
@@ -184,7 +188,8 @@ def _send(
     # a note is a one-off: the box goes back to a public reply
     for key in (draft_key(ticket_id), _base_key(ticket_id), _collision_key(ticket_id)):
         st.session_state.pop(key, None)
-    st.session_state.pop(f"kind-{ticket_id}", None)
+    if internal:
+        st.session_state[f"sent-note:{ticket_id}"] = True
     st.session_state[f"files-round:{ticket_id}"] = (
         st.session_state.get(f"files-round:{ticket_id}", 0) + 1
     )

@@ -123,6 +123,24 @@ def test_agent_switches_tickets_and_replies(browser: Any, stack: Stack) -> None:
     page.context.close()
 
 
+def test_after_a_note_the_composer_is_a_public_reply_again(browser: Any, stack: Stack) -> None:
+    service = TicketService(stack.store)
+    ada = service.sign_in(stack.uid("ada"), "Ada Lovelace", "ada@example.com")
+    service.open_ticket(ada, "Fan rattles", "The fan rattles at night.")
+    page = sign_in(browser, stack, "kim")
+    page.get_by_role("button", name=re.compile("Fan rattles")).first.click()
+    page.get_by_text("The fan rattles at night.").first.wait_for()
+    page.get_by_role("radio", name="Internal note").check(force=True)
+    page.get_by_text("Internal note: only agents see it").wait_for()  # the yellow pad
+    reply_box(page).fill("Probably the bearing.")
+    page.get_by_role("button", name="Add internal note").click()
+    chat(page, "Probably the bearing.").wait_for()
+    expect(page.get_by_role("radio", name="Public reply")).to_be_checked()  # on screen too
+    expect(page.get_by_text("Internal note: only agents see it")).to_have_count(0)
+    expect(page.get_by_role("button", name="Send", exact=True)).to_have_count(1)
+    page.context.close()
+
+
 def test_export_downloads_and_parses(browser: Any, stack: Stack) -> None:
     service = TicketService(stack.store)
     ada = service.sign_in(stack.uid("ada"), "Ada Lovelace", "ada@example.com")
