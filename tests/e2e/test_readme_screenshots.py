@@ -70,13 +70,17 @@ def signed_in(browser: Any, url: str, who: str, subject: str, height: int = 950)
 def test_readme_screenshots_from_the_real_model(browser: Any, product: str) -> None:
     page = signed_in(browser, product, "Ada Lovelace", "Kettle leaks after two weeks")
     chat(page, "leaks from the base").wait_for()
+    # this ticket's own input (keyed by the ticket): typing into the previous page's input
+    # while it is being replaced loses the text (it did on a loaded machine)
+    box = page.locator(".st-key-chat-tk-demo-kettle textarea")
+    box.wait_for()
     page.wait_for_function(  # the previous page's input is gone once this run has ended
         "document.querySelectorAll(\"[data-testid='stChatInputTextArea']\").length === 1"
     )
-    page.get_by_placeholder("Write a message").fill(
-        "Is a kettle that leaks from the base covered by the warranty?"
-    )
-    page.get_by_placeholder("Write a message").press("Enter")
+    question = "Is a kettle that leaks from the base covered by the warranty?"
+    box.fill(question)
+    box.press("Enter")
+    chat(page, question).wait_for(timeout=60_000)  # sent and shown
     try:
         page.get_by_text("Sources:").last.wait_for(timeout=ANSWER_MS)  # a cited answer
     except Exception:
