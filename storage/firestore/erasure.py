@@ -16,7 +16,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from storage.firestore.db import FirestoreDb
 from storage.firestore.drafts import DraftEraser
-from storage.shredding import Shredder
+from storage.shredding import Shredder, ShreddingEraser
 from tickets.store import Eraser, usage_key_parts
 
 
@@ -78,18 +78,6 @@ class PresenceEraser:
     def erase_user(self, uid: str) -> int:
         q = self.db.client.collection_group("presence").where(filter=FieldFilter("uid", "==", uid))
         return _delete_all(self.db, q, "presence")
-
-
-@dataclass
-class ShreddingEraser:
-    shredder: Shredder
-    name: str = "audit (crypto-shredded)"
-
-    def erase_ticket(self, ticket_id: str) -> int:
-        return 0
-
-    def erase_user(self, uid: str) -> int:
-        return int(self.shredder.shred(uid))
 
 
 @dataclass

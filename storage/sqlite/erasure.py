@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.shredding import Shredder
+from storage.shredding import Shredder, ShreddingEraser
 from storage.sqlite.db import Database
 from tickets.store import Eraser
 
@@ -35,20 +35,6 @@ class SqlEraser:
 
     def erase_user(self, uid: str) -> int:
         return self._run(self.user_sql, (uid,))
-
-
-@dataclass
-class ShreddingEraser:
-    """The audit log keeps its entries; erasing a user deletes their key instead."""
-
-    shredder: Shredder
-    name: str = "audit (crypto-shredded)"
-
-    def erase_ticket(self, ticket_id: str) -> int:
-        return 0
-
-    def erase_user(self, uid: str) -> int:
-        return int(self.shredder.shred(uid))
 
 
 def sqlite_erasers(db: Database, shredder: Shredder, files: Eraser) -> tuple[Eraser, ...]:
