@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -20,6 +19,7 @@ from pathlib import Path
 from storage.firestore import firestore_store
 from storage.firestore.client import make_firestore_client
 from storage.settings import StoreSettings
+from tests.support.app_process import streamlit_command
 from tests.support.emulator import Emulator, free_port
 from tickets.domain import Role, User
 from tickets.service import TicketService
@@ -39,15 +39,7 @@ def _app(emulator: Emulator, project: str, port: int, log: Path) -> subprocess.P
         "OPENAI_API_KEY": "sk-bench",  # the assistant is off on the ticket: never called
         "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
     }
-    command = [
-        str(Path(sys.executable).parent / "streamlit"),
-        "run",
-        str(ROOT / "app.py"),
-        "--server.address=127.0.0.1",
-        f"--server.port={port}",
-        "--server.headless=true",
-        "--browser.gatherUsageStats=false",
-    ]
+    command = streamlit_command("127.0.0.1", port)
     cwd = tempfile.mkdtemp()  # no secrets: the demo sign-in, allowed on loopback
     return subprocess.Popen(
         command, cwd=cwd, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT

@@ -33,6 +33,7 @@ from bench.load.verify import check_store
 from storage.firestore import firestore_store
 from storage.firestore.client import make_firestore_client
 from storage.settings import StoreSettings
+from tests.support.app_process import streamlit_command
 from tests.support.emulator import Emulator, free_port, start_emulator
 from tickets.domain import Role, User
 from tickets.store import Store
@@ -122,17 +123,9 @@ class Stack:
             "SEED_DEMO": "false",
             "PYTHONPATH": str(ROOT),
         }
-        argv = [
-            str(Path(sys.executable).parent / "streamlit"),
-            "run",
-            str(ROOT / "app.py"),
-            "--server.address=127.0.0.1",
-            f"--server.port={port}",
-            "--server.headless=true",
-            "--browser.gatherUsageStats=false",
-            "--server.fileWatcherType=none",
-            "--server.runOnSave=false",
-        ]
+        argv = streamlit_command(
+            "127.0.0.1", port, "--server.fileWatcherType=none", "--server.runOnSave=false"
+        )
         self.replica_pids.append(self._start(f"replica-{n}", argv, env=env).pid)
         url = f"http://127.0.0.1:{port}"
         wait_http(url + "/_stcore/health", 90, f"replica {n}")

@@ -20,6 +20,7 @@ from storage.firestore import firestore_store
 from storage.firestore.client import make_firestore_client
 from storage.settings import StoreSettings
 from tests.conftest import new_project_id
+from tests.support.app_process import streamlit_command
 from tests.support.emulator import Emulator, free_port
 from tests.support.fake_openai import FakeOpenAIServer
 from tests.support.gcs import StorageEmulator
@@ -86,15 +87,7 @@ def launch_streamlit(
 ) -> subprocess.Popen[bytes]:
     """The app as ``streamlit run`` serves it, listening on ``address``."""
     return subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "streamlit"),
-            "run",
-            str(ROOT / "app.py"),
-            f"--server.address={address}",
-            f"--server.port={port}",
-            "--server.headless=true",
-            "--browser.gatherUsageStats=false",
-        ],
+        streamlit_command(address, port),
         cwd=workdir,
         env=env,
         stdout=log.open("wb"),
