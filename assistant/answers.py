@@ -66,6 +66,8 @@ class Grounding:
     latest: Message | None  # the customer's message being answered
     previous_declined: bool  # the assistant's last reply was "I don't know"
     shortcut: bool  # no article matches a question about something else: decline, no call
+    question: str = ""  # what the passages were found for (the evidence step looks in them)
+    may_decline: bool = False  # a question not about the ticket: no article answer, decline
 
 
 def latest_customer(messages: Sequence[Message]) -> Message | None:
@@ -116,17 +118,18 @@ def ground(
     declined = previous_reply_declined(messages, latest)
     if latest is None or retriever is None:
         return Grounding((), latest, declined, False)
-    for query in queries_for(ticket, messages, latest):
-        found = retriever.search(query, public_only=True, k=k)
-        if any(p.relevant for p in found):  # the best articles, whole
-            whole = whole_articles(found, load, articles=2)
-            return Grounding(tuple(p for p in whole if p.chunk.is_public), latest, declined, False)
-    shortcut = (
+    may_decline = (
         bool(_QUESTION.search(latest.text))
         and not REFERS_BACK.search(latest.text)  # memory may hold the answer
         and not about_the_ticket(ticket, messages, latest)
     )
-    return Grounding((), latest, declined, shortcut)
+    for query in queries_for(ticket, messages, latest):
+        found = retriever.search(query, public_only=True, k=k)
+        if any(p.relevant for p in found):  # the best articles, whole
+            whole = whole_articles(found, load, articles=2)
+            passages = tuple(p for p in whole if p.chunk.is_public)
+            return Grounding(passages, latest, declined, False, query, may_decline)
+    return Grounding((), latest, declined, may_decline)
 
 
 def declined_text(previous_declined: bool) -> str:

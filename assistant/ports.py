@@ -30,6 +30,7 @@ class AssistantConfig:
     max_reply_tokens: int = 512
     top_k: int = 3  # article passages per reply
     accepts_images: bool = False  # the model sees the customer's newest pictures
+    evidence_first: bool = True  # find the answering article sentence first (evidence.py)
 
 
 @dataclass(frozen=True)

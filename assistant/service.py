@@ -10,12 +10,14 @@ from dataclasses import replace
 from assistant import answers, pictures, prompts
 from assistant.canned import CannedModel
 from assistant.errors import BudgetExceeded
+from assistant.evidence import EvidenceFirst
 from assistant.grounding import reference_block
 from assistant.handoff import HANDING_OVER, REPEATED_FAILURE, WORDS, asks_for_person, handoff_note
 from assistant.pipeline import Conversation, ReplyRun
 from assistant.ports import AssistantPorts
 from memory.base import MemoryStrategy, PromptPlan, Snapshot
 from memory.prompt import PromptContext, Renderer, render_for_customer_thread
+from privacy.redaction import Redactor
 from tickets.domain import Checkpoint, Message, Status, Ticket
 from tickets.ids import validate_id
 from tickets.metrics import HandoffReason, first_response
@@ -157,9 +159,18 @@ class AssistantService:
             self._hand_over(access, self._recent(access), REPEATED_FAILURE)
 
         convo = replace(convo, review=answers.reviewer(grounding, hand_over))
+        decline = answers.declined_text(grounding.previous_declined)
         if grounding.shortcut:
-            text = answers.declined_text(grounding.previous_declined)
-            convo = replace(convo, model=CannedModel(text))
+            return replace(convo, model=CannedModel(decline))
+        if grounding.passages and self.config.evidence_first:
+            question = Redactor(ticket.id).text(grounding.question)  # as the prompt has it
+            model = EvidenceFirst(
+                self.ports.pipeline.model,
+                grounding.passages,
+                question,
+                decline=decline if grounding.may_decline else None,
+            )
+            convo = replace(convo, model=model)
         return convo
 
     def _responded(self, ticket: Ticket) -> None:

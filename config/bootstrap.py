@@ -254,6 +254,7 @@ def build_services(
         settings.model.max_reply_tokens,
         settings.knowledge.top_k,
         accepts_images=settings.model.accepts_images,
+        evidence_first=settings.knowledge.evidence_first,
     )
     ports = AssistantPorts(
         tickets, model, counter, factory, budget, pipeline, config, retriever=retriever

@@ -161,6 +161,7 @@ def load_settings(
         embeddings_base_url=src.get("KNOWLEDGE_EMBEDDINGS_BASE_URL", None, _str) or model.base_url,
         embeddings_api_key=src.get("KNOWLEDGE_EMBEDDINGS_API_KEY", None, _str) or model.api_key,
         min_similarity=src.get("KNOWLEDGE_MIN_SIMILARITY", d_kb.min_similarity, float),
+        evidence_first=src.get("KNOWLEDGE_EVIDENCE_FIRST", d_kb.evidence_first, _bool),
     )
     reports = ReportSettings(
         price_prompt_per_mtok=src.get("MODEL_PRICE_PROMPT_PER_MTOK", 0.0, float),

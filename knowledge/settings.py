@@ -13,3 +13,4 @@ class KnowledgeSettings:
     embeddings_base_url: str | None = None  # default: OPENAI_BASE_URL
     embeddings_api_key: str | None = field(default=None, repr=False)  # default: OPENAI_API_KEY
     min_similarity: float = 0.5  # embeddings: cosine similarity a relevant passage reaches
+    evidence_first: bool = True  # the answering sentence is found (and checked) before a reply

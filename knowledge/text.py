@@ -207,3 +207,26 @@ def terms(text: str) -> list[str]:
             continue
         found.append(_stem(word))
     return found
+
+
+_LIST_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
+
+
+def sentences(markdown: str) -> list[str]:
+    """An article's sentences, plain (no bold markers, no headings). A list item is one
+    sentence with the line that introduces its list ("Some items cannot be returned...:
+    - gift cards"), so an item never loses the "cannot" that governs it."""
+    found: list[str] = []
+    lead = ""
+    for block in re.split(r"\n\s*\n", markdown.replace("**", "")):
+        lines = [ln.strip() for ln in block.strip().splitlines() if ln.strip()]
+        lines = [ln for ln in lines if not ln.startswith("#")]
+        if not lines:
+            continue
+        if all(_LIST_ITEM.match(ln) for ln in lines):
+            found += [f"{lead} {_LIST_ITEM.sub('', ln)}".strip() for ln in lines]
+            continue
+        split = re.split(r"(?<=[.!?])\s+", " ".join(lines))
+        found += split
+        lead = " ".join(split) if split[-1].endswith(":") and len(split) <= 2 else ""
+    return [s for s in found if s]

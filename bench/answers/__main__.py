@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.copilot import SUGGEST, SUMMARIZE
+from assistant.evidence import Evidence
 from assistant.pipeline import ReplyRun
 from bench.answers.scoring import Tally, facts_found, judge_answer, judge_unanswerable
 from config.bootstrap import Services, build_services
@@ -34,6 +35,15 @@ from tickets.domain import Role, Status, User
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "answer_questions.json"
 PARTS = ("answerable", "unanswerable", "handoff", "copilot")
+
+
+def evidence_of(run: ReplyRun | None) -> str:
+    """The sentence the evidence step found (or what it wrote that no article holds)."""
+    evidence = getattr(run.convo.model, "evidence", None) if run is not None else None
+    if not isinstance(evidence, Evidence):
+        return ""
+    where = f" ({evidence.passage.article_id})" if evidence.passage is not None else ""
+    return f"{evidence.sentence}{where}" if evidence.sentence else f"answered={evidence.answered}"
 
 
 def drain(run: ReplyRun | None) -> tuple[str, list[str], str, str]:
@@ -53,6 +63,12 @@ class Bench:
     def __init__(self, services: Services, log: list[dict[str, Any]]) -> None:
         self.s, self.log, self.n = services, log, 0
         self.tally = Tally()
+        self.evidence = ""  # of the latest reply, for the record
+
+    def drain(self, run: ReplyRun | None) -> tuple[str, list[str], str, str]:
+        drained = drain(run)
+        self.evidence = evidence_of(run)
+        return drained
 
     def customer(self) -> User:
         self.n += 1
@@ -66,7 +82,7 @@ class Bench:
         return (
             user,
             ticket.id,
-            drain(self.s.assistant.reply(self.s.tickets.access(user, ticket.id))),
+            self.drain(self.s.assistant.reply(self.s.tickets.access(user, ticket.id))),
         )
 
     def answerable(self, items: list[dict[str, Any]]) -> None:
@@ -94,12 +110,13 @@ class Bench:
             access = self.s.tickets.access(user, ticket_id)
             self.s.tickets.post(access, second)
             reply = self.s.assistant.reply(self.s.tickets.access(user, ticket_id))
-            text2, sources2, given2, raw2 = drain(reply)
+            text2, sources2, given2, raw2 = self.drain(reply)
             outcomes.append(self.judge_decline(second, text2, sources2, given2, raw2))
             handed = self.handed_over(ticket_id)
             expected = all(outcomes)
             t.handoff_right += handed == expected
             t.handoff_wrong += handed != expected
+            self.evidence = ""
             self.record(
                 "handoff-after-two", f"{first} / {second}", "", [], "", handed == expected, ()
             )
@@ -136,7 +153,7 @@ class Bench:
             question = {"summarize": SUMMARIZE, "suggest": SUGGEST}.get(
                 item["task"], item.get("question", "")
             )
-            text, sources, _, raw = drain(self.s.copilot.ask(access, question))
+            text, sources, _, raw = self.drain(self.s.copilot.ask(access, question))
             has_facts = facts_found(text, item["facts"]) == len(item["facts"])
             if item["task"] == "summarize":
                 ticket = access.ticket
@@ -170,7 +187,7 @@ class Bench:
     ) -> None:
         self.log.append(
             {"part": part, "q": q, "reply": text, "sources": sources, "raw": raw, "ok": ok,
-             "invented": list(invented)}
+             "invented": list(invented), "evidence": self.evidence}
         )  # fmt: skip
         mark = "ok " if ok else "NO "
         print(f"  {mark}[{part}] {q[:70]} -> {text[:90]!r}", file=sys.stderr, flush=True)

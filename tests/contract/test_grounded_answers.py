@@ -13,6 +13,7 @@ from pathlib import Path
 import jsonschema
 
 from assistant.copilot import SUGGEST, SUMMARIZE
+from assistant.errors import ModelUnavailable
 from assistant.grounding import DECLINE, OFFER_PERSON
 from assistant.handoff import HANDING_OVER
 from config.bootstrap import Services
@@ -21,7 +22,7 @@ from tests.support.articles import LIMITS, save_articles
 from tests.support.fakes import FakeModel, FakeReply
 from tests.support.services import access, make_services
 from tests.support.users import ADA, BOB, KIM
-from tickets.domain import AuthorRole, Message, Source, Status, Visibility
+from tickets.domain import AuthorRole, Message, MessageStatus, Source, Status, Visibility
 from tickets.queue import QueueFilter
 from tickets.store import Store
 
@@ -222,3 +223,81 @@ def test_a_confident_answer_that_draws_on_no_article_is_withheld(store: Store) -
     ticket = services.tickets.open_ticket(ADA, "Refund", REFUND_QUESTION)
     reply = ask(services, ticket.id)
     assert reply.text == f"{DECLINE} {OFFER_PERSON}" and reply.sources == ()
+
+
+# -- evidence first: the answering sentence is found, and checked, before the reply ----------
+
+FOUND = json.dumps({"sentence": "Return any item within 30 days of delivery for a full refund.",
+                    "article": 1})  # fmt: skip
+INVENTED = json.dumps({"sentence": "You can pick up any order at our warehouse.", "article": 1})
+
+
+def test_the_answering_sentence_is_pointed_out_to_the_reply_and_charged(store: Store) -> None:
+    model = FakeModel(evidence=[FOUND]).queue(FakeReply(["Within 30 days of delivery. [1]"]))
+    services = grounded(store, model)
+    ticket = services.tickets.open_ticket(ADA, "Return", REFUND_QUESTION)
+    reply = ask(services, ticket.id)
+    assert reply.text == "Within 30 days of delivery." and reply.sources[0].article_id == (
+        "refund-policy"
+    )
+    step = model.evidence_prompts[0]
+    assert REFUND_QUESTION not in step[0].content and REFUND_QUESTION in step[1].content
+    assert "[1] Refund policy" in step[1].content
+    last = model.prompts[0][-1]  # after the conversation, as reference data
+    assert last.role == "user" and last.content.startswith("<reference>")
+    assert '"Return any item within 30 days of delivery for a full refund."' in last.content
+    assert model.schemas[-1] is not None and model.schemas[-1].name == "article_evidence"
+    assert reply.usage is not None and reply.usage.prompt_tokens == 50 + 30  # both calls
+
+
+def test_a_sentence_no_article_holds_declines_without_writing_a_reply(store: Store) -> None:
+    model = FakeModel(evidence=[INVENTED, INVENTED])
+    services = grounded(store, model)
+    ticket = services.tickets.open_ticket(ADA, "Pickup", "Can I return an item at your warehouse?")
+    first = ask(services, ticket.id)
+    assert first.text == f"{DECLINE} {OFFER_PERSON}" and model.prompts == []
+    services.tickets.post(
+        access(services, ADA.uid, ticket.id), "Can I return it at your shop for a refund?"
+    )
+    second = ask(services, ticket.id)  # the second "I don't know" hands the ticket over
+    assert "passing your ticket to a person" in second.text and model.prompts == []
+    assert services.tickets.ticket(ADA, ticket.id).awaits_handoff
+
+
+def test_a_follow_up_about_the_ticket_is_answered_even_without_a_sentence(store: Store) -> None:
+    model = FakeModel(evidence=[json.dumps({"sentence": "", "article": 0})]).queue(
+        FakeReply(["Your order KT-55120 is the one we are refunding."])
+    )
+    services = grounded(store, model)
+    ticket = services.tickets.open_ticket(ADA, "Refund for KT-55120", "Refund for order KT-55120")
+    services.tickets.post(
+        access(services, ADA.uid, ticket.id), "Which order is the refund for?"
+    )  # the conversation holds the answer
+    reply = ask(services, ticket.id)
+    assert reply.text == "Your order KT-55120 is the one we are refunding."
+    assert len(model.prompts) == 1 and not model.prompts[0][-1].content.startswith("<reference>")
+
+
+def test_a_failed_evidence_step_fails_the_reply_and_retry_answers(store: Store) -> None:
+    model = FakeModel(evidence=[ModelUnavailable(), FOUND]).queue(
+        FakeReply(["Within 30 days of delivery. [1]"])
+    )
+    services = grounded(store, model)
+    ticket = services.tickets.open_ticket(ADA, "Return", REFUND_QUESTION)
+    failed = ask(services, ticket.id)
+    assert failed.status is MessageStatus.FAILED and model.prompts == []
+    run = services.assistant.retry(access(services, ADA.uid, ticket.id), failed.id)
+    assert run is not None
+    "".join(run)
+    assert run.message is not None and run.message.id == failed.id
+    assert run.message.status is MessageStatus.COMPLETE and run.message.sources
+
+
+def test_internal_articles_never_reach_the_evidence_step(store: Store) -> None:
+    model = FakeModel(evidence=[FOUND])
+    services = grounded(store, model)
+    ticket = services.tickets.open_ticket(ADA, "Refund approval", REFUND_QUESTION)
+    ask(services, ticket.id)
+    assert model.evidence_prompts, "the evidence step ran"
+    everything = "\n".join(m.content for p in model.evidence_prompts for m in p)
+    assert "$100" not in everything and "ESC-BILLING" not in everything

@@ -94,6 +94,10 @@ class FakeModel:
     # triage answers (structured output named "ticket_triage"), apart from the replies so a
     # test's queued replies are never taken by a ticket's triage; none queued: prose
     triage: list[str | Exception] = field(default_factory=list)
+    # the evidence step's answers (structured output "article_evidence"), apart from the
+    # replies too; none queued: prose, so the reply is written from the articles alone
+    evidence: list[str | Exception] = field(default_factory=list)
+    evidence_prompts: list[list[ChatMessage]] = field(default_factory=list)
     name: str = "fake-model"
     default_text: str = "Thanks! Could you share your order number?"
     default_summary: str = (
@@ -126,6 +130,12 @@ class FakeModel:
         json_schema: JsonSchema | None = None,
     ) -> Completion:
         self.schemas.append(json_schema)
+        if json_schema is not None and json_schema.name == "article_evidence":
+            self.evidence_prompts.append(list(messages))
+            found = self.evidence.pop(0) if self.evidence else "The articles may say."
+            if isinstance(found, Exception):
+                raise found
+            return Completion(found, "stop", Usage(30, 15))
         if json_schema is not None and json_schema.name == "ticket_triage":
             self.prompts.append(list(messages))
             answer = self.triage.pop(0) if self.triage else "It looks like a support request."
