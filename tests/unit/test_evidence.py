@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 from assistant.evidence import SCHEMA, EvidenceFirst, locate, parse, pointer
-from knowledge.articles import Visibility
-from knowledge.chunking import Chunk
+from knowledge.articles import Chunk, Visibility
 from knowledge.retrieval import Passage
 from tests.support.fakes import FakeModel, FakeReply
 from tickets.domain import Usage
