@@ -129,7 +129,7 @@ def ground(
             whole = whole_articles(found, load, articles=2)
             passages = tuple(p for p in whole if p.chunk.is_public)
             return Grounding(passages, latest, declined, False, query, may_decline)
-    return Grounding((), latest, declined, may_decline)
+    return Grounding((), latest, declined, shortcut=may_decline)
 
 
 def declined_text(previous_declined: bool) -> str:
