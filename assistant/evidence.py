@@ -28,12 +28,12 @@ from assistant.canned import CannedStream
 from assistant.protocol import ChatModel, Completion, JsonSchema, ReplyStream
 from knowledge.retrieval import Passage, rank_texts
 from knowledge.text import sentences
-from memory.prompt import ChatMessage
+from memory.prompt import ChatMessage, inert
 from tickets.domain import Usage
 
 log = logging.getLogger(__name__)
 EVIDENCE_TOKENS = 160
-MAX_SENTENCE = 400  # characters of the sentence pointed out to the model
+MAX_SENTENCE = 400  # characters of the sentence the model may copy
 MATCH = 0.85  # share of the sentence's words that must be in one article
 POINTED = 2  # the article's sentences pointed out to the reply
 
@@ -75,8 +75,6 @@ Reply to the customer ("you") from these sentences: say what they say, keeping t
 and every "not", "cannot", "only" and "unless" as written, in at most three short sentences,
 and end with (Source: [{number}])."""
 
-_TAG = re.compile(r"<(\s*/?\s*reference)", re.IGNORECASE)
-
 
 @dataclass(frozen=True)
 class Evidence:
@@ -115,10 +113,8 @@ def locate(sentence: str, passages: Sequence[Passage]) -> tuple[int, Passage] | 
     for number, passage in enumerate(passages, start=1):
         if wanted in " ".join(_words(passage.chunk.text)):
             return number, passage
-    shares = [
-        sum(w in set(_words(p.chunk.text + " " + p.chunk.title)) for w in words) / len(words)
-        for p in passages
-    ]
+    known = [set(_words(p.chunk.text + " " + p.chunk.title)) for p in passages]
+    shares = [sum(w in words_of for w in words) / len(words) for words_of in known]
     best = max(range(len(passages)), key=lambda i: shares[i], default=None)
     if best is None or shares[best] < MATCH:
         return None
@@ -157,13 +153,9 @@ def pointer(evidence: Evidence, question: str) -> ChatMessage:
     """The answering sentences, as reference data after the conversation (an article's
     text cannot close the block)."""
     assert evidence.passage is not None
-    lines = "\n".join(f'- "{_inert(s)}"' for s in answering_sentences(evidence, question))
-    title = _inert(evidence.passage.chunk.title)
+    lines = "\n".join(f'- "{inert(s)}"' for s in answering_sentences(evidence, question))
+    title = inert(evidence.passage.chunk.title)
     return ChatMessage("user", POINTER.format(number=evidence.number, title=title, sentences=lines))
-
-
-def _inert(text: str) -> str:
-    return _TAG.sub("\u2039\\1", text)
 
 
 def _plus(a: Usage | None, b: Usage | None) -> Usage | None:

@@ -109,12 +109,17 @@ def system_message(context: PromptContext) -> ChatMessage:
     return ChatMessage("system", "\n\n".join(s for s in sections if s))
 
 
+def inert(text: str) -> str:
+    """``text`` that cannot close a reference block and speak outside it."""
+    return _TAG.sub(r"‹\1", text)
+
+
 def reference_message(context: PromptContext, memory: str) -> ChatMessage | None:
     """The untrusted context as one delimited user-role message (``None`` when empty)."""
     body = "\n\n".join(part.strip() for part in (context.reference, memory) if part.strip())
     if not body:
         return None
-    body = _TAG.sub(r"‹\1", body)  # the text cannot close the block and speak outside it
+    body = inert(body)
     text = f"{REFERENCE_OPEN}\n<reference>\n{body}\n</reference>"
     return ChatMessage("user", context.redact(text))
 
