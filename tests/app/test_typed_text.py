@@ -4,31 +4,17 @@ agent's reply, a customer's unsent message) come back in a new session from the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from config.bootstrap import Services
-from tests.support.apptest import app_services, run_app
+from tests.support.apptest import run_app
 from tests.support.fakes import FakeModel, FakeReply
 from tests.support.services import access
 from tickets.domain import ConversationRef
 from tickets.errors import StoreUnavailable
 
 KETTLE = "tk-demo-kettle"
-
-
-@pytest.fixture
-def model() -> FakeModel:
-    return FakeModel()
-
-
-@pytest.fixture
-def services(tmp_path: Path, model: FakeModel) -> Iterator[Services]:
-    with app_services(tmp_path, model, seed=80) as svc:
-        yield svc
 
 
 def unsent(at: AppTest) -> list[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,24 +11,13 @@ from streamlit.testing.v1 import AppTest
 from config.bootstrap import Services
 from demo.seed import LONG_TICKET
 from memory.summary import replace_if_version
-from tests.support.apptest import app_services, run_app, unescaped
+from tests.support.apptest import run_app, unescaped
 from tests.support.fakes import FakeModel, FakeReply
 from tickets.domain import ConversationRef, MessageStatus, Status, Ticket, User
 from tickets.errors import StoreUnavailable
 from ui.auth import DEMO_USER_KEY, identity_uid
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-
-
-@pytest.fixture
-def model() -> FakeModel:
-    return FakeModel()
-
-
-@pytest.fixture
-def services(tmp_path: Path, model: FakeModel) -> Iterator[Services]:
-    with app_services(tmp_path, model, seed=80) as svc:
-        yield svc
 
 
 def app(as_user: str | None = None, ticket: str | None = None) -> AppTest:

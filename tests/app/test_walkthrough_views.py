@@ -4,31 +4,17 @@ returns to a reply, names not user ids, labels in view, export names, counts as 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from config.bootstrap import Services
 from demo.seed import LONG_TICKET
 from memory.summary import replace_if_version
-from tests.support.apptest import app_services, run_app, unescaped
+from tests.support.apptest import run_app, unescaped
 from tests.support.fakes import FakeModel, FakeReply
 from tickets.domain import ConversationRef, Status
 from ui.exports import file_name
-
-
-@pytest.fixture
-def model() -> FakeModel:
-    return FakeModel()
-
-
-@pytest.fixture
-def services(tmp_path: Path, model: FakeModel) -> Iterator[Services]:
-    with app_services(tmp_path, model, seed=80) as svc:
-        yield svc
 
 
 def shown(at: AppTest) -> str:
