@@ -19,7 +19,7 @@ from tickets.queue import ACTIVE_STATUSES
 from tickets.service import TicketAccess
 from ui import agent_live, composer, helpdesk, live, macros, queue
 from ui.auth import sign_out
-from ui.components import render_message
+from ui.components import only_this_ticket_takes_input, render_message
 from ui.conversation import draft_id, forget_draft, stream_reply
 from ui.exports import export_menu
 
@@ -48,6 +48,7 @@ def render(services: Services, user: User) -> None:
         st.error(rendering.inline(exc.message), icon="🔍")
         st.button("← Back to the queue", on_click=_back_to_queue)
         return
+    only_this_ticket_takes_input(access.ticket.id)
     services.tickets.mark_seen(access, queue.read_state())
     thread_col, ai_col = st.columns([3, 2], gap="large")
     with thread_col:

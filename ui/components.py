@@ -47,6 +47,22 @@ def author_label(
     return "Customer" if viewer_is_agent else "You"
 
 
+def only_this_ticket_takes_input(ticket_id: str) -> None:
+    """Widgets of the ticket shown before take no clicks while this one is drawn.
+
+    On a switch, Streamlit leaves the last ticket's reply box and buttons on screen, faded
+    (``data-stale``), until the new run replaces them; what is typed into one goes nowhere,
+    as the next run has no widget with that key. Keys hold their ticket's id (``draft:tk-…``
+    becomes the class ``st-key-draft-tk-…``), so only widgets of another ticket are frozen:
+    a rerun of the same ticket keeps its box and whatever is being typed in it. Called with
+    a checked id (it is written into a style), first thing in the main area.
+    """
+    st.html(
+        f'<style>.stMain [data-stale="true"][class*="-tk-"]:not([class*="-{ticket_id}"])'
+        "{pointer-events:none;}</style>"
+    )
+
+
 MessageExtras = Callable[[Message], None]  # drawn under a message's text (files, ratings)
 
 

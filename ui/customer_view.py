@@ -15,7 +15,7 @@ from tickets.service import TicketAccess
 from tickets.uploads import Upload
 from ui import attachments, feedback, helpdesk, live, presence
 from ui.auth import sign_out
-from ui.components import ago, rerun_fragment, status_badge
+from ui.components import ago, only_this_ticket_takes_input, rerun_fragment, status_badge
 from ui.conversation import KeptDraft, post_safely, show_own_message, stream_reply, unsent_box
 from ui.exports import export_menu
 from ui.follow import follow
@@ -108,6 +108,7 @@ def _new_ticket(services: Services, user: User) -> None:
 
 def _ticket_page(services: Services, access: TicketAccess) -> None:
     ticket = access.ticket
+    only_this_ticket_takes_input(ticket.id)
     st.header(rendering.inline(ticket.subject), anchor=False)
     st.markdown(f"{status_badge(ticket)} · `{ticket.id}` · opened {ago(ticket.created_at)}")
     # One container each, whatever they hold: an element appearing in them (a confirmation,

@@ -46,5 +46,6 @@ def export_menu(services: Services, access: TicketAccess) -> None:
             lambda: services.tickets.export(uid, ticket_id, fmt, include_internal=internal),
             file_name(ticket_id, fmt, internal=internal),
             FORMATS[fmt],
-            key=f"dl-{ticket_id}",
+            # one button per file: a click cannot land on the last format's while it is redrawn
+            key=f"dl-{ticket_id}-{fmt}-{'internal' if internal else 'public'}",
         )

@@ -62,7 +62,7 @@ def test_a_revoked_disabled_agents_open_export_popover_gives_nothing(
     at = run_app("agent-kim", ticket="tk-demo-invoice")
     at.checkbox(key="int-tk-demo-invoice").check().run()
     at.radio(key="fmt-tk-demo-invoice").set_value("json").run()
-    build = downloads["dl-tk-demo-invoice"]
+    build = downloads["dl-tk-demo-invoice-json-internal"]
     assert NOTE in build().decode()  # while Kim is an agent
     assert exports(services, "tk-demo-invoice") == 1
 
@@ -79,7 +79,7 @@ def test_a_disabled_customers_open_export_popover_gives_nothing(
     services: Services, downloads: dict[str, Callable[[], Any]]
 ) -> None:
     run_app("cust-ada", ticket="tk-demo-kettle")
-    build = downloads["dl-tk-demo-kettle"]
+    build = downloads["dl-tk-demo-kettle-md-public"]
     assert "Kettle leaks" in build().decode()
     set_user(services, "cust-ada", disabled=True)
     with pytest.raises(NotSignedIn):

@@ -33,11 +33,40 @@ def sign_in(browser: Any, stack: Stack, who: str, path: str = "/") -> Any:
     return page
 
 
+def fresh(page: Any) -> Any:
+    """What the current run drew. A rerun leaves the last run's elements on screen, faded
+    (``data-stale``), until it replaces them; after a ticket switch those belong to the
+    ticket before, and what is typed into them goes nowhere."""
+    return page.locator("[data-testid='stElementContainer'][data-stale='false']")
+
+
 def reply_box(page: Any) -> Any:
-    """The reply box once the rerun has settled (stale elements linger during a rerun)."""
-    box = page.get_by_label("Your reply")
+    """The reply box of the ticket on screen, once the rerun has drawn it."""
+    box = fresh(page).get_by_label("Your reply")
     expect(box).to_have_count(1, timeout=TIMEOUT)
     return box
+
+
+def send_button(page: Any) -> Any:
+    return fresh(page).get_by_role("button", name="Send", exact=True)
+
+
+def takes_no_clicks(page: Any, ticket_id: str) -> bool:
+    """Whether a faded widget keyed to ``ticket_id`` would be frozen on the page as drawn."""
+    return bool(
+        page.evaluate(
+            """id => {
+                const el = document.createElement('div');
+                el.className = `stElementContainer st-key-draft-${id}`;
+                el.dataset.stale = 'true';
+                document.querySelector('.stMain').appendChild(el);
+                const frozen = getComputedStyle(el).pointerEvents === 'none';
+                el.remove();
+                return frozen;
+            }""",
+            ticket_id,
+        )
+    )
 
 
 def chat(page: Any, text: str) -> Any:
@@ -104,11 +133,13 @@ def test_agent_switches_tickets_and_replies(browser: Any, stack: Stack) -> None:
     page.get_by_role("button", name=re.compile("Invoice has wrong VAT")).click()
     page.get_by_text("VAT number is wrong.").first.wait_for()
     reply_box(page).fill("Sorry Bob, a corrected invoice is on its way.")
-    page.get_by_role("button", name="Send", exact=True).click()
+    send_button(page).click()
     chat(page, "Sorry Bob, a corrected invoice is on its way.").wait_for()
     page.get_by_role("button", name=re.compile("Toaster burns bread")).click()
     page.get_by_text("Every slice is black.").first.wait_for()
     assert reply_box(page).input_value() == "Draft for the toaster"
+    # while a switch draws, the last ticket's faded box takes no typing; this one's still does
+    assert takes_no_clicks(page, second.id) and not takes_no_clicks(page, first.id)
     shot(page, "agent")
     [reply] = [
         m
@@ -130,14 +161,14 @@ def test_after_a_note_the_composer_is_a_public_reply_again(browser: Any, stack: 
     page = sign_in(browser, stack, "kim")
     page.get_by_role("button", name=re.compile("Fan rattles")).first.click()
     page.get_by_text("The fan rattles at night.").first.wait_for()
-    page.get_by_role("radio", name="Internal note").check(force=True)
+    fresh(page).get_by_text("Internal note", exact=True).click()  # its label, as a person does
     page.get_by_text("Internal note: only agents see it").wait_for()  # the yellow pad
     reply_box(page).fill("Probably the bearing.")
     page.get_by_role("button", name="Add internal note").click()
     chat(page, "Probably the bearing.").wait_for()
     expect(page.get_by_role("radio", name="Public reply")).to_be_checked()  # on screen too
     expect(page.get_by_text("Internal note: only agents see it")).to_have_count(0)
-    expect(page.get_by_role("button", name="Send", exact=True)).to_have_count(1)
+    expect(send_button(page)).to_have_count(1)
     page.context.close()
 
 
@@ -149,12 +180,12 @@ def test_export_downloads_and_parses(browser: Any, stack: Stack) -> None:
     page.get_by_text("Please export this").first.wait_for()
     page.get_by_role("button", name="⬇ Export").click()
     page.get_by_text("JSON", exact=True).click()
-    # the format's rerun has ended before the click (a click on the button it replaces is lost)
     expect(page.get_by_role("radio", name="JSON")).to_be_checked()
-    page.wait_for_load_state("networkidle")
-    expect(page.get_by_role("button", name="Download transcript")).to_have_count(1)
+    # the JSON file's own button, drawn by the format's rerun (not the Markdown one it replaces)
+    button = fresh(page).and_(page.locator(f".st-key-dl-{ticket.id}-json-public"))
+    expect(button).to_have_count(1)
     with page.expect_download() as download:
-        page.get_by_role("button", name="Download transcript").click()
+        button.get_by_role("button", name="Download transcript").click()
     data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert data["schema"] == "ticket-assistant/transcript" and data["ticket"]["id"] == ticket.id
     assert data["messages"][0]["text"] == "Please export this <b>thread</b>."

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import Stack
-from tests.e2e.test_browser import TIMEOUT, chat, reply_box, shot, sign_in
+from tests.e2e.test_browser import TIMEOUT, chat, reply_box, send_button, shot, sign_in
 from tests.support import files
 from tickets.domain import AuthorRole, ConversationRef, NewMessage, Status
 from tickets.satisfaction import FeedbackService
@@ -127,7 +127,7 @@ def test_an_agent_makes_a_macro_types_its_shortcut_and_applies_it(
     page.get_by_text("Customer rated this reply 👎").first.wait_for()
     shot(page, "helpdesk-agent")
     reply_box(page).fill(expected)
-    page.get_by_role("button", name="Send", exact=True).click()
+    send_button(page).click()
     chat(page, "I've asked the courier").wait_for()
     stored = [
         m

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import USERS, Stack
-from tests.e2e.test_browser import TIMEOUT, chat, reply_box, shot
+from tests.e2e.test_browser import TIMEOUT, chat, reply_box, send_button, shot
 from tickets.domain import Role, Status, User
 from tickets.service import TicketService
 
@@ -111,7 +111,7 @@ def test_an_agent_reply_and_a_status_change_reach_the_customer_by_themselves(
     reply_box(agent).click()
     agent.keyboard.type("We will send you a new lid.", delay=40)
     customer.get_by_text("An agent is typing").wait_for(timeout=LIVE_MS)
-    agent.get_by_role("button", name="Send", exact=True).click()
+    send_button(agent).click()
     chat(agent, "We will send you a new lid.").wait_for()
     reply_after = arrives(customer, "We will send you a new lid.", LIVE_MS)
     assert customer.get_by_text("An agent is typing").count() == 0
@@ -143,9 +143,9 @@ def test_presence_shows_the_second_agent_and_a_collision_asks_first(
     kim.keyboard.type("Please restart the router.", delay=40)
     lee.get_by_text("Kim Park is replying").wait_for(timeout=LIVE_MS)
     reply_box(lee).fill("A technician is on the way.")
-    lee.get_by_role("button", name="Send", exact=True).click()
+    send_button(lee).click()
     arrives(kim, "A technician is on the way.", LIVE_MS)
-    kim.get_by_role("button", name="Send", exact=True).click()
+    send_button(kim).click()
     kim.get_by_text(re.compile(lee_name + " sent the customer a public reply")).wait_for()
     assert reply_box(kim).input_value() == "Please restart the router."
     kim.get_by_role("button", name="Send anyway").click()
@@ -161,7 +161,7 @@ def test_two_streamlit_processes_on_one_firestore(browser: Any, stack: Stack, re
     customer = sign_in_at(browser, stack.app_url, "bob", f"/?ticket={ticket.id}")
     agent = sign_in_at(browser, replica, "kim", f"/?ticket={ticket.id}")
     reply_box(agent).fill("Please try the rear tray.")
-    agent.get_by_role("button", name="Send", exact=True).click()
+    send_button(agent).click()
     chat(agent, "Please try the rear tray.").wait_for()
     to_customer = arrives(customer, "Please try the rear tray.", LIVE_MS)
     customer.get_by_placeholder("Write a message").fill("The rear tray works.")

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ARTIFACTS, Stack
-from tests.e2e.test_browser import sign_in
+from tests.e2e.test_browser import fresh, sign_in
 from tickets.domain import ConversationRef, Role
 from tickets.service import TicketService
 
@@ -72,9 +72,10 @@ def test_a_revoked_agents_open_export_popover_downloads_nothing(browser: Any, st
     page.get_by_text("JSON", exact=True).click()
     page.get_by_text("Include internal notes").click()
     expect(page.get_by_role("checkbox", name="Include internal notes")).to_be_checked()
-    page.wait_for_load_state("networkidle")
-    time.sleep(2)  # the rerun that registers the download with the notes
-    download = page.get_by_role("button", name="Download transcript")
+    # the button of the JSON file with the notes, once the reruns have drawn it
+    button = fresh(page).and_(page.locator(f".st-key-dl-{ticket.id}-json-internal"))
+    expect(button).to_have_count(1)
+    download = button.get_by_role("button", name="Download transcript")
     with page.expect_download() as first:  # while Lee is an agent, it works
         download.click()
     assert NOTE in Path(first.value.path()).read_text(encoding="utf-8")
