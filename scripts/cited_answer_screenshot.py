@@ -3,13 +3,15 @@
     STREAMLIT_PORT=8515 TICKETS_DATA_DIR=/tmp/demo scripts/run.sh &   # then:
     .venv/bin/python scripts/cited_answer_screenshot.py http://127.0.0.1:8515 [--no-ask]
 
-Signs in with the demo sign-in as Ada, opens the kettle ticket, asks a question the refund
+Signs in through the demo sign-in's picker as Ada (an identity in a link is never honoured),
+opens the kettle ticket, asks a question the refund
 article answers, waits for the reply and its source link, and writes
 docs/screenshots/cited-answer.png.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -24,7 +26,10 @@ def main(url: str, ask: bool = True) -> None:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium")
         page = browser.new_page(viewport={"width": 1300, "height": 900})
         page.set_default_timeout(240_000)
-        page.goto(f"{url}/?demo_user=cust-ada&ticket=tk-demo-kettle")
+        page.goto(f"{url}/?ticket=tk-demo-kettle")
+        page.locator("[data-testid='stSelectbox']").click()
+        page.get_by_role("option", name=re.compile("Ada Lovelace")).click()
+        page.get_by_role("button", name="Continue").click()
         if ask:
             page.get_by_placeholder("Write a message").fill(QUESTION)
             page.keyboard.press("Enter")
