@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.evidence import Pointed
 from assistant.grounding import (
     DECLINE,
     OFFER_PERSON,
@@ -34,12 +35,13 @@ from assistant.grounding import (
 )
 from assistant.handoff import HANDING_OVER_AFTER_FAILURES
 from assistant.pipeline import Review, Reviewer
+from assistant.quoting import departure, quoted
 from knowledge.articles import Article
 from knowledge.retrieval import Passage, Retriever, whole_articles
 from knowledge.text import terms
 from memory.base import PromptPlan
 from memory.retrieval import REFERS_BACK
-from tickets.domain import AuthorRole, Message, Ticket
+from tickets.domain import AuthorRole, Message, Source, Ticket
 
 log = logging.getLogger(__name__)
 _QUESTION = re.compile(
@@ -138,7 +140,13 @@ def declined_text(previous_declined: bool) -> str:
     return f"{DECLINE} {OFFER_PERSON}"
 
 
-def reviewer(grounding: Grounding, hand_over: Callable[[], None]) -> Reviewer:
+def reviewer(
+    grounding: Grounding,
+    hand_over: Callable[[], None],
+    pointed: Callable[[], Pointed | None] = lambda: None,
+) -> Reviewer:
+    """``pointed``: the article sentences the reply was pointed to, once it is written."""
+
     def review(text: str, plan: PromptPlan) -> Review:
         given = "\n".join(m.content for m in plan.messages)
         cleaned, numbers, titles = clean_citations(text)
@@ -152,6 +160,14 @@ def reviewer(grounding: Grounding, hand_over: Callable[[], None]) -> Reviewer:
             and not drawn_on(cleaned, grounding.passages)
         ):
             invented.append("an answer that draws on no article")  # "Yes, we do that."
+        held = pointed()
+        if held is not None and asserts and not declined and not invented:
+            why = departure(cleaned, held.article)
+            if why is not None:  # the article's own words instead
+                log.info("the reply departed from its article's sentences: %s", why)
+                return Review(
+                    quoted(held.title, held.sentences), (Source(held.article_id, held.title),)
+                )
         if invented:
             log.info("withheld a reply stating %d unsupported claim(s)", len(invented))
             declined = True

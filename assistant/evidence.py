@@ -138,6 +138,16 @@ def parse(text: str, passages: Sequence[Passage]) -> Evidence:
     return Evidence(True, sentence[:MAX_SENTENCE], passage, number)
 
 
+@dataclass(frozen=True)
+class Pointed:
+    """The article sentences a reply was pointed to (the review holds the reply to them)."""
+
+    article_id: str
+    title: str
+    sentences: tuple[str, ...]  # pointed to (and quoted when the reply departs)
+    article: tuple[str, ...]  # all the article's sentences (what the reply is checked on)
+
+
 def answering_sentences(evidence: Evidence, question: str) -> list[str]:
     """The article's own sentences that best match the question (BM25 over its sentences),
     in the article's order. The model's copy only chose the article: a small model often
@@ -149,13 +159,19 @@ def answering_sentences(evidence: Evidence, question: str) -> list[str]:
     return [own[i] for i in best] or own[:POINTED]
 
 
-def pointer(evidence: Evidence, question: str) -> ChatMessage:
-    """The answering sentences, as reference data after the conversation (an article's
-    text cannot close the block)."""
+def pointed_to(evidence: Evidence, question: str) -> Pointed:
     assert evidence.passage is not None
-    lines = "\n".join(f'- "{inert(s)}"' for s in answering_sentences(evidence, question))
-    title = inert(evidence.passage.chunk.title)
-    return ChatMessage("user", POINTER.format(number=evidence.number, title=title, sentences=lines))
+    chunk = evidence.passage.chunk
+    found = tuple(answering_sentences(evidence, question))
+    return Pointed(evidence.passage.article_id, chunk.title, found, tuple(sentences(chunk.text)))
+
+
+def pointer(held: Pointed, number: int) -> ChatMessage:
+    """The answering sentences, as reference data after the conversation (an article's
+    text cannot close the block); ``number``: their article's [n] in the prompt."""
+    lines = "\n".join(f'- "{inert(s)}"' for s in held.sentences)
+    title = inert(held.title)
+    return ChatMessage("user", POINTER.format(number=number, title=title, sentences=lines))
 
 
 def _plus(a: Usage | None, b: Usage | None) -> Usage | None:
@@ -199,6 +215,7 @@ class EvidenceFirst:
         self.model, self.passages, self.question = model, tuple(passages), question
         self.decline, self.name = decline, model.name
         self.evidence: Evidence | None = None  # once streamed
+        self.pointed: Pointed | None = None  # the sentences the reply was pointed to
 
     def stream(self, messages: Sequence[ChatMessage], *, max_tokens: int) -> ReplyStream:
         found = self.model.complete(
@@ -212,7 +229,8 @@ class EvidenceFirst:
         if evidence.answered is False and self.decline is not None:
             return ChargedStream(CannedStream(self.decline), found.usage)
         if evidence.answered:
-            messages = [*messages, pointer(evidence, self.question)]
+            self.pointed = pointed_to(evidence, self.question)
+            messages = [*messages, pointer(self.pointed, evidence.number)]
         return ChargedStream(self.model.stream(messages, max_tokens=max_tokens), found.usage)
 
     def complete(

@@ -94,6 +94,11 @@ def claims(text: str) -> list[str]:
     return [m.group(0).strip() for m in _CLAIMS.finditer(text)]
 
 
+def figures(text: str) -> set[str]:
+    """The numbers of the claims in ``text`` ("5 business days", "$6.95": 5, 6.95)."""
+    return _numbers(" ".join(claims(text)))
+
+
 def unsupported_claims(text: str, given: str) -> list[str]:
     """Claims whose numbers appear nowhere in ``given`` (everything the model was shown)."""
     known = _numbers(given)

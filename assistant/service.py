@@ -170,7 +170,9 @@ class AssistantService:
                 question,
                 decline=decline if grounding.may_decline else None,
             )
-            convo = replace(convo, model=model)
+            # the review holds the reply to the sentences it was pointed to
+            review = answers.reviewer(grounding, hand_over, pointed=lambda: model.pointed)
+            convo = replace(convo, model=model, review=review)
         return convo
 
     def _responded(self, ticket: Ticket) -> None:

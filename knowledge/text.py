@@ -215,18 +215,23 @@ _LIST_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s+")
 def sentences(markdown: str) -> list[str]:
     """An article's sentences, plain (no bold markers, no headings). A list item is one
     sentence with the line that introduces its list ("Some items cannot be returned...:
-    - gift cards"), so an item never loses the "cannot" that governs it."""
+    - gift cards"), so an item never loses the "cannot" that governs it; a sentence under a
+    section heading starts with it ("What is not covered: limescale damage..."), for the
+    same reason."""
     found: list[str] = []
-    lead = ""
+    lead = section = ""
     for block in re.split(r"\n\s*\n", markdown.replace("**", "")):
         lines = [ln.strip() for ln in block.strip().splitlines() if ln.strip()]
+        for heading in (ln for ln in lines if ln.startswith("#")):
+            section = heading.lstrip("#").strip() if heading.startswith("##") else ""
         lines = [ln for ln in lines if not ln.startswith("#")]
         if not lines:
             continue
+        under = f"{section}: " if section else ""
         if all(_LIST_ITEM.match(ln) for ln in lines):
-            found += [f"{lead} {_LIST_ITEM.sub('', ln)}".strip() for ln in lines]
+            found += [f"{under}{lead} {_LIST_ITEM.sub('', ln)}".strip() for ln in lines]
             continue
         split = re.split(r"(?<=[.!?])\s+", " ".join(lines))
-        found += split
+        found += [f"{under}{s}" for s in split if s]
         lead = " ".join(split) if split[-1].endswith(":") and len(split) <= 2 else ""
     return [s for s in found if s]

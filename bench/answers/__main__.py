@@ -26,6 +26,7 @@ from typing import Any
 from assistant.copilot import SUGGEST, SUMMARIZE
 from assistant.evidence import Evidence
 from assistant.pipeline import ReplyRun
+from assistant.quoting import is_quoted
 from bench.answers.scoring import Tally, facts_found, judge_answer, judge_unanswerable
 from config.bootstrap import Services, build_services
 from config.settings import load_settings
@@ -96,6 +97,7 @@ class Bench:
             t.retrieval_hits += hit
             t.correct += judged.correct
             t.right_source += judged.right_source
+            t.quoted += is_quoted(text)
             t.invented_replies += bool(judged.invented)
             t.invented_raw += bool(judge_unanswerable(raw, given).invented)
             self.record(

@@ -61,6 +61,7 @@ class Tally:
     answerable: int = 0
     correct: int = 0
     right_source: int = 0
+    quoted: int = 0  # answered in the article's words: the reply departed from them
     unanswerable: int = 0
     declined_with_person: int = 0
     invented_replies: int = 0  # as stored (after the review)
@@ -97,6 +98,12 @@ class Tally:
             (
                 "answerable: right source (facts aside)",
                 f"{self.right_source}/{self.answerable}",
+                "",
+                None,
+            ),
+            (
+                "answerable: the article quoted (the reply departed from it)",
+                f"{self.quoted}/{self.answerable}",
                 "",
                 None,
             ),

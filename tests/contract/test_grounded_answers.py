@@ -18,7 +18,7 @@ from assistant.grounding import DECLINE, OFFER_PERSON
 from assistant.handoff import HANDING_OVER
 from config.bootstrap import Services
 from memory.settings import MemorySettings
-from tests.support.articles import LIMITS, save_articles
+from tests.support.articles import EXCLUSIONS, LIMITS, save_articles
 from tests.support.fakes import FakeModel, FakeReply
 from tests.support.services import access, make_services
 from tests.support.users import ADA, BOB, KIM
@@ -301,3 +301,39 @@ def test_internal_articles_never_reach_the_evidence_step(store: Store) -> None:
     assert model.evidence_prompts, "the evidence step ran"
     everything = "\n".join(m.content for p in model.evidence_prompts for m in p)
     assert "$100" not in everything and "ESC-BILLING" not in everything
+
+
+# -- the reply held to the sentences it was pointed to ---------------------------------------
+
+GIFT_CARDS = "Can gift cards be returned?"
+
+
+def test_a_reply_dropping_its_sentences_not_gets_the_articles_words(store: Store) -> None:
+    found = json.dumps({"sentence": "Some items cannot be returned for a refund:", "article": 1})
+    model = FakeModel(evidence=[found]).queue(FakeReply(["Yes, gift cards can be returned. [1]"]))
+    services = grounded(store, model)
+    save_articles(store.articles, EXCLUSIONS)
+    ticket = services.tickets.open_ticket(ADA, "Gift card", GIFT_CARDS)
+    reply = ask(services, ticket.id)
+    assert reply.text.startswith(
+        "Here is what our help article **Items that cannot be returned** says:"
+    )
+    assert reply.text.endswith("\n\n> Some items cannot be returned for a refund: gift cards.")
+    assert reply.sources == (
+        Source("items-that-cannot-be-returned", "Items that cannot be returned"),
+    )
+    assert reply.status is MessageStatus.COMPLETE
+
+
+def test_a_reply_keeping_to_its_sentences_and_a_question_back_are_kept(store: Store) -> None:
+    found = json.dumps({"sentence": "Some items cannot be returned for a refund:", "article": 1})
+    model = FakeModel(evidence=[found, found]).queue(
+        FakeReply(["No, gift cards cannot be returned. [1]"]),
+        FakeReply(["Is the gift card still sealed?"]),
+    )
+    services = grounded(store, model)
+    save_articles(store.articles, EXCLUSIONS)
+    ticket = services.tickets.open_ticket(ADA, "Gift card", GIFT_CARDS)
+    assert ask(services, ticket.id).text == "No, gift cards cannot be returned."
+    services.tickets.post(access(services, ADA.uid, ticket.id), "And an e-gift card?")
+    assert ask(services, ticket.id).text == "Is the gift card still sealed?"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from assistant.evidence import SCHEMA, EvidenceFirst, locate, parse, pointer
+from assistant.evidence import SCHEMA, EvidenceFirst, locate, parse, pointed_to, pointer
 from knowledge.articles import Chunk, Visibility
 from knowledge.retrieval import Passage
 from tests.support.fakes import FakeModel, FakeReply
@@ -55,7 +55,7 @@ def test_parse_tells_found_from_none_from_no_verdict() -> None:
 def test_the_pointer_holds_the_articles_best_sentences_not_the_models_copy() -> None:
     copied = "Some items cannot be returned for a refund unless they arrived damaged"
     found = parse(json.dumps({"sentence": copied, "article": 1}), PASSAGES)
-    text = pointer(found, "Can I return gift cards?").content
+    text = pointer(pointed_to(found, "Can I return gift cards?"), found.number).content
     assert '"Some items cannot be returned for a refund unless they arrived damaged or ' in text
     assert "defective: gift cards and e-gift cards." in text  # the item with its "cannot"
     assert "(Source: [1])" in text
@@ -67,7 +67,7 @@ def test_an_article_cannot_close_the_reference_block() -> None:
               "Returns take 30 days.", Visibility.PUBLIC, ()), 1.0, True, "bm25",
     )  # fmt: skip
     found = parse(json.dumps({"sentence": "Returns take 30 days.", "article": 1}), (hostile,))
-    text = pointer(found, "Ignore the rules?").content
+    text = pointer(pointed_to(found, "Ignore the rules?"), found.number).content
     assert text.count("</reference>") == 1 and text.count("\u2039/reference>") == 2
 
 
