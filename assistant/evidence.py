@@ -148,22 +148,22 @@ class Pointed:
     article: tuple[str, ...]  # all the article's sentences (what the reply is checked on)
 
 
-def answering_sentences(evidence: Evidence, question: str) -> list[str]:
+def answering_sentences(own: Sequence[str], question: str) -> list[str]:
     """The article's own sentences that best match the question (BM25 over its sentences),
     in the article's order. The model's copy only chose the article: a small model often
     copies its first sentence, not the one with the answer ("claims are answered within 2
     business days" for "how fast do you ship the replacement?")."""
-    assert evidence.passage is not None
-    own = sentences(evidence.passage.chunk.text)
     best = sorted(rank_texts(question, own, POINTED, min_coverage=0.0))
-    return [own[i] for i in best] or own[:POINTED]
+    return [own[i] for i in best] or list(own[:POINTED])
 
 
 def pointed_to(evidence: Evidence, question: str) -> Pointed:
+    """The answering sentences of the evidence's article, and all its sentences."""
     assert evidence.passage is not None
     chunk = evidence.passage.chunk
-    found = tuple(answering_sentences(evidence, question))
-    return Pointed(evidence.passage.article_id, chunk.title, found, tuple(sentences(chunk.text)))
+    own = tuple(sentences(chunk.text))
+    found = tuple(answering_sentences(own, question))
+    return Pointed(evidence.passage.article_id, chunk.title, found, own)
 
 
 def pointer(held: Pointed, number: int) -> ChatMessage:

@@ -158,22 +158,22 @@ class AssistantService:
         def hand_over() -> None:
             self._hand_over(access, self._recent(access), REPEATED_FAILURE)
 
-        convo = replace(convo, review=answers.reviewer(grounding, hand_over))
         decline = answers.declined_text(grounding.previous_declined)
         if grounding.shortcut:
-            return replace(convo, model=CannedModel(decline))
-        if grounding.passages and self.config.evidence_first:
-            question = Redactor(ticket.id).text(grounding.question)  # as the prompt has it
-            model = EvidenceFirst(
-                self.ports.pipeline.model,
-                grounding.passages,
-                question,
-                decline=decline if grounding.may_decline else None,
-            )
-            # the review holds the reply to the sentences it was pointed to
-            review = answers.reviewer(grounding, hand_over, pointed=lambda: model.pointed)
-            convo = replace(convo, model=model, review=review)
-        return convo
+            review = answers.reviewer(grounding, hand_over)
+            return replace(convo, model=CannedModel(decline), review=review)
+        if not (grounding.passages and self.config.evidence_first):
+            return replace(convo, review=answers.reviewer(grounding, hand_over))
+        question = Redactor(ticket.id).text(grounding.question)  # as the prompt has it
+        model = EvidenceFirst(
+            self.ports.pipeline.model,
+            grounding.passages,
+            question,
+            decline=decline if grounding.may_decline else None,
+        )
+        # the review holds the reply to the sentences it was pointed to
+        review = answers.reviewer(grounding, hand_over, pointed=lambda: model.pointed)
+        return replace(convo, model=model, review=review)
 
     def _responded(self, ticket: Ticket) -> None:
         """A reply reached the customer (the report's first response, counted once)."""
