@@ -17,11 +17,6 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 @pytest.fixture
-def model() -> FakeModel:
-    return FakeModel()
-
-
-@pytest.fixture
 def services(tmp_path: Path, model: FakeModel) -> Iterator[Services]:
     with app_services(tmp_path, model, seed=40) as svc:
         yield svc

@@ -25,11 +25,6 @@ EVE = User("cust-eve", Role.CUSTOMER, NAME, "eve@example.com")
 
 
 @pytest.fixture
-def model() -> FakeModel:
-    return FakeModel()
-
-
-@pytest.fixture
 def services(tmp_path: Path, model: FakeModel) -> Iterator[Services]:
     with app_services(tmp_path, model, seed=None, before=lambda s: s.users.save(EVE)) as svc:
         yield svc

@@ -22,11 +22,6 @@ NOTE = "Billing confirmed the fix"  # the internal note on tk-demo-invoice
 
 
 @pytest.fixture
-def model() -> FakeModel:
-    return FakeModel()
-
-
-@pytest.fixture
 def services(tmp_path: Path, model: FakeModel) -> Iterator[Services]:
     with app_services(tmp_path, model, seed=20) as svc:
         yield svc
