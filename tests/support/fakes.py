@@ -84,6 +84,14 @@ class FakeReplyStream:
         self.result = Completion(self.text, self.reply.finish_reason, self.reply.usage)
 
 
+def _scripted(queue: list[str | Exception], default: str, usage: Usage) -> Completion:
+    """The next queued structured answer (an exception is raised), else ``default``."""
+    answer = queue.pop(0) if queue else default
+    if isinstance(answer, Exception):
+        raise answer
+    return Completion(answer, "stop", usage)
+
+
 @dataclass
 class FakeModel:
     """Replays queued replies; records every prompt it was sent. Empty queue: a default."""
@@ -132,16 +140,10 @@ class FakeModel:
         self.schemas.append(json_schema)
         if json_schema is not None and json_schema.name == "article_evidence":
             self.evidence_prompts.append(list(messages))
-            found = self.evidence.pop(0) if self.evidence else "The articles may say."
-            if isinstance(found, Exception):
-                raise found
-            return Completion(found, "stop", Usage(30, 15))
+            return _scripted(self.evidence, "The articles may say.", Usage(30, 15))
         if json_schema is not None and json_schema.name == "ticket_triage":
             self.prompts.append(list(messages))
-            answer = self.triage.pop(0) if self.triage else "It looks like a support request."
-            if isinstance(answer, Exception):
-                raise answer
-            return Completion(answer, "stop", Usage(40, 20))
+            return _scripted(self.triage, "It looks like a support request.", Usage(40, 20))
         if not self.replies:
             self.prompts.append(list(messages))
             return Completion(self.default_summary, "stop", Usage(30, 20))
